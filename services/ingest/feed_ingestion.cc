@@ -1,0 +1,144 @@
+#include "services/ingest/feed_ingestion.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "common/article/article_id.h"
+#include "common/status/grpc_status.h"
+#include "common/time/timestamp.h"
+
+namespace newsdb::ingest {
+namespace {
+
+constexpr size_t kMaxSourceBytes = 64;
+
+bool IsSourceChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+}  // namespace
+
+absl::StatusOr<IngestOptions> MakeIngestOptions(const v1::FeedOptions& options,
+                                                absl::string_view field_prefix) {
+  IngestOptions result;
+  std::vector<status::FieldViolation> violations;
+  if (!options.source().empty()) {
+    const std::string& source = options.source();
+    if (source.size() > kMaxSourceBytes ||
+        !std::all_of(source.begin(), source.end(), IsSourceChar)) {
+      violations.push_back(
+          {absl::StrCat(field_prefix, "source"), "must be 1 to 64 characters out of [a-z0-9._-]"});
+    }
+    result.source = source;
+  }
+  absl::StatusOr<absl::TimeZone> zone = LoadFeedTimeZone(options.time_zone());
+  if (zone.ok()) {
+    result.time_zone = *zone;
+  } else {
+    violations.push_back({absl::StrCat(field_prefix, "time_zone"),
+                          absl::StrCat("unknown IANA time zone \"", options.time_zone(), "\"")});
+  }
+  if (options.has_captured_at()) {
+    absl::StatusOr<absl::Time> captured = time::FromTimestamp(options.captured_at());
+    if (captured.ok()) {
+      result.captured_at = *captured;
+    } else {
+      violations.push_back(
+          {absl::StrCat(field_prefix, "captured_at"), std::string(captured.status().message())});
+    }
+  }
+  if (!violations.empty()) return status::InvalidFieldsError(violations);
+  return result;
+}
+
+FeedIngestion::FeedIngestion(IngestOptions options, BatchPublisher& publisher, absl::Time now)
+    : options_(std::move(options)),
+      publisher_(publisher),
+      now_(now),
+      parser_(
+          FeedParserOptions{.time_zone = options_.time_zone},
+          [this](ParsedArticle parsed) { OnArticle(std::move(parsed)); },
+          [this](FeedRecordError error) {
+            v1::FeedError* wire = response_.add_errors();
+            wire->set_line(error.line);
+            wire->set_message(std::move(error.message));
+            wire->set_excerpt(std::move(error.excerpt));
+          }) {}
+
+absl::Time FeedIngestion::CaptureTime() const {
+  if (options_.captured_at.has_value()) return *options_.captured_at;
+  if (std::optional<absl::CivilDay> day = parser_.capture_date(); day.has_value()) {
+    return absl::FromCivil(absl::CivilSecond(*day), options_.time_zone);
+  }
+  return now_;
+}
+
+void FeedIngestion::OnArticle(ParsedArticle parsed) {
+  if (!status_.ok()) return;  // storage failed: nothing more is published or counted
+  v1::Article* article = batch_.add_articles();
+  article->set_id(article::FormatArticleId(parsed.id));
+  *article->mutable_published_at() = time::ToTimestamp(parsed.published);
+  article->set_title(std::move(parsed.title));
+  article->set_credit(std::move(parsed.credit));
+  for (std::string& paragraph : parsed.paragraphs) article->add_paragraphs(std::move(paragraph));
+  article->set_views(parsed.views);
+  article->set_source(options_.source);
+  v1::ViewObservation* observation = article->add_view_history();
+  *observation->mutable_captured_at() = time::ToTimestamp(CaptureTime());
+  observation->set_views(parsed.views);
+  batch_bytes_ += static_cast<int64_t>(article->ByteSizeLong());
+  if (batch_.articles_size() >= options_.max_batch_articles ||
+      batch_bytes_ >= options_.max_batch_bytes) {
+    status_ = PublishBatch();
+  }
+}
+
+absl::Status FeedIngestion::PublishBatch() {
+  if (batch_.articles_size() == 0) return absl::OkStatus();
+  absl::StatusOr<v1::PutArticlesResponse> published = publisher_.Publish(batch_, options_.deadline);
+  if (!published.ok()) {
+    return absl::Status(
+        published.status().code(),
+        absl::StrCat("storing a batch of ", batch_.articles_size(), " articles failed after ",
+                     stored_, " were stored (re-sending the dump is safe: ingest is idempotent): ",
+                     published.status().message()));
+  }
+  if (published->results_size() != batch_.articles_size()) {
+    return absl::InternalError("storage answered a different number of results");
+  }
+  for (const v1::PutResult& result : published->results()) {
+    response_.add_article_ids(result.id());
+    switch (result.outcome()) {
+      case v1::PUT_OUTCOME_CREATED:
+        response_.set_articles_created(response_.articles_created() + 1);
+        break;
+      case v1::PUT_OUTCOME_UPDATED:
+        response_.set_articles_updated(response_.articles_updated() + 1);
+        break;
+      default:
+        response_.set_articles_unchanged(response_.articles_unchanged() + 1);
+        break;
+    }
+  }
+  stored_ += batch_.articles_size();
+  batch_.clear_articles();
+  batch_bytes_ = 0;
+  return absl::OkStatus();
+}
+
+absl::Status FeedIngestion::Consume(absl::string_view chunk) {
+  if (status_.ok()) parser_.Consume(std::string_view(chunk.data(), chunk.size()));
+  return status_;
+}
+
+absl::StatusOr<v1::IngestFeedResponse> FeedIngestion::Finish() {
+  if (status_.ok()) parser_.Finish();
+  if (status_.ok()) status_ = PublishBatch();
+  if (!status_.ok()) return status_;
+  response_.set_articles_parsed(response_.article_ids_size());
+  *response_.mutable_captured_at() = time::ToTimestamp(CaptureTime());
+  return std::move(response_);
+}
+
+}  // namespace newsdb::ingest

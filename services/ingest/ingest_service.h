@@ -1,0 +1,34 @@
+#ifndef NEWSDB_SERVICES_INGEST_INGEST_SERVICE_H_
+#define NEWSDB_SERVICES_INGEST_INGEST_SERVICE_H_
+
+// gRPC adapter of newsdb.v1.IngestService: one FeedIngestion per call, publishing to storage
+// through a BatchPublisher (which it does not own). Thread-safe.
+
+#include "absl/time/time.h"
+#include "newsdb/v1/ingest_service.grpc.pb.h"
+#include "services/ingest/feed_ingestion.h"
+
+namespace newsdb::ingest {
+
+class IngestServiceImpl final : public v1::IngestService::Service {
+ public:
+  // `retry_budget` bounds how long one batch waits for an unavailable storage when the call's own
+  // deadline is later (or unset).
+  IngestServiceImpl(BatchPublisher& publisher, absl::Duration retry_budget)
+      : publisher_(publisher), retry_budget_(retry_budget) {}
+
+  grpc::Status IngestFeed(grpc::ServerContext* context, const v1::IngestFeedRequest* request,
+                          v1::IngestFeedResponse* response) override;
+  grpc::Status StreamFeed(grpc::ServerContext* context, grpc::ServerReader<v1::FeedChunk>* reader,
+                          v1::IngestFeedResponse* response) override;
+
+ private:
+  absl::Time DeadlineOf(const grpc::ServerContext& context) const;
+
+  BatchPublisher& publisher_;
+  absl::Duration retry_budget_;
+};
+
+}  // namespace newsdb::ingest
+
+#endif  // NEWSDB_SERVICES_INGEST_INGEST_SERVICE_H_

@@ -1,0 +1,33 @@
+#ifndef NEWSDB_SERVICES_QUERY_QUERY_SERVICE_H_
+#define NEWSDB_SERVICES_QUERY_QUERY_SERVICE_H_
+
+// gRPC adapter of newsdb.v1.QueryService, answering from a storage shard through its generated
+// stub. Thread-safe.
+
+#include <memory>
+
+#include "grpcpp/channel.h"
+#include "newsdb/v1/query_service.grpc.pb.h"
+#include "newsdb/v1/storage_service.grpc.pb.h"
+
+namespace newsdb::query {
+
+inline constexpr int kDefaultPageSize = 50;
+inline constexpr int kMaxPageSize = 1000;
+
+class QueryServiceImpl final : public v1::QueryService::Service {
+ public:
+  explicit QueryServiceImpl(std::shared_ptr<grpc::Channel> storage);
+
+  grpc::Status GetArticle(grpc::ServerContext* context, const v1::GetArticleRequest* request,
+                          v1::Article* response) override;
+  grpc::Status ListArticles(grpc::ServerContext* context, const v1::ListArticlesRequest* request,
+                            v1::ListArticlesResponse* response) override;
+
+ private:
+  std::unique_ptr<v1::StorageService::Stub> storage_;
+};
+
+}  // namespace newsdb::query
+
+#endif  // NEWSDB_SERVICES_QUERY_QUERY_SERVICE_H_

@@ -1,0 +1,84 @@
+#ifndef NEWSDB_SERVICES_STORAGE_ARTICLE_STORE_H_
+#define NEWSDB_SERVICES_STORAGE_ARTICLE_STORE_H_
+
+// The article archive of one shard: upserts with view history, lookups by id, and scans in
+// publication order, on top of RocksDb (column families in rocks_db.h, keys in key_codec.h).
+//
+// Thread-safety: every method may be called concurrently. Put calls are serialised by a mutex
+// (each is a read-modify-write); reads never block on writes.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "newsdb/v1/article.pb.h"
+#include "newsdb/v1/storage_service.pb.h"
+#include "services/storage/key_codec.h"
+#include "services/storage/rocks_db.h"
+
+namespace newsdb::storage {
+
+inline constexpr int kMaxArticlesPerPut = 10'000;
+
+// What a scan returns.
+struct ScanOptions {
+  std::optional<absl::Time> start;  // inclusive
+  std::optional<absl::Time> end;    // exclusive
+  bool newest_first = true;
+  std::optional<ArticleKey> resume_after;  // exclusive position in scan order
+  int64_t limit = 0;                       // 0 = no limit
+  bool omit_paragraphs = false;
+};
+
+class ArticleStore {
+ public:
+  // Opens (or creates) the store whose RocksDB lives in `<data_dir>/rocksdb`.
+  // Errors: as RocksDb::Open.
+  static absl::StatusOr<std::unique_ptr<ArticleStore>> Open(const std::string& data_dir,
+                                                            const RocksDbOptions& options = {});
+
+  // Upserts `articles` in one atomic write and returns one outcome per article, in order.
+  // See newsdb.v1.StorageService.PutArticles for the semantics.
+  // Errors: INVALID_ARGUMENT with a BadRequest naming each bad field (nothing is written);
+  // INTERNAL on a disk error (nothing is written).
+  absl::StatusOr<std::vector<v1::PutResult>> Put(
+      const google::protobuf::RepeatedPtrField<v1::Article>& articles) ABSL_LOCKS_EXCLUDED(mutex_);
+
+  // Returns the article with its view history. Errors: INVALID_ARGUMENT (malformed id),
+  // NOT_FOUND, INTERNAL.
+  absl::StatusOr<v1::Article> Get(absl::string_view id) const;
+
+  // Calls `sink` with each article in the range, in the requested order, until it returns false
+  // or `limit` articles were passed. All reads come from one snapshot.
+  // Errors: INVALID_ARGUMENT (end before start), INTERNAL.
+  absl::Status Scan(const ScanOptions& options, absl::FunctionRef<bool(v1::Article)> sink) const;
+
+  // Approximate size of the database files, in bytes.
+  int64_t ApproximateDiskBytes() const { return db_->ApproximateDiskBytes(); }
+
+ private:
+  struct StoredState;
+  explicit ArticleStore(std::unique_ptr<RocksDb> db) : db_(std::move(db)) {}
+
+  absl::StatusOr<std::optional<StoredState>> Load(article::ArticleId id,
+                                                  const Snapshot* snapshot) const;
+  absl::Status FillViews(article::ArticleId id, const Snapshot* snapshot,
+                         v1::Article* article) const;
+
+  std::unique_ptr<RocksDb> db_;
+  mutable absl::Mutex mutex_;  // serialises Put
+};
+
+}  // namespace newsdb::storage
+
+#endif  // NEWSDB_SERVICES_STORAGE_ARTICLE_STORE_H_

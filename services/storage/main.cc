@@ -1,0 +1,38 @@
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "common/log/log.h"
+#include "common/server/server_runner.h"
+#include "services/storage/article_store.h"
+#include "services/storage/storage_service.h"
+
+ABSL_FLAG(std::string, data_dir, "/var/lib/newsdb", "Directory of the shard's data (RocksDB).");
+ABSL_FLAG(int64_t, block_cache_mb, 256, "RocksDB block cache size, in MiB.");
+ABSL_FLAG(bool, sync_writes, false,
+          "fsync the write-ahead log before acknowledging a write (survives power loss; slower). "
+          "Without it, acknowledged writes survive a crash of the process.");
+
+int main(int argc, char** argv) {
+  newsdb::server::InitServerProcess(argc, argv,
+                                    "Serves newsdb.v1.StorageService: one shard of the archive.\n"
+                                    "Usage: newsdb-storage --listen=HOST:PORT --data_dir=DIR",
+                                    "127.0.0.1:7001");
+  newsdb::storage::RocksDbOptions options;
+  options.block_cache_bytes = absl::GetFlag(FLAGS_block_cache_mb) << 20;
+  options.sync_writes = absl::GetFlag(FLAGS_sync_writes);
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  absl::StatusOr<std::unique_ptr<newsdb::storage::ArticleStore>> store =
+      newsdb::storage::ArticleStore::Open(data_dir, options);
+  if (!store.ok()) {
+    LOG(ERROR) << "Cannot open the article store in " << data_dir << ": " << store.status();
+    return EXIT_FAILURE;
+  }
+  LOG(INFO) << "Opened the article store in " << data_dir;
+  newsdb::storage::StorageServiceImpl service(**store);
+  absl::Status served = newsdb::server::ServeUntilSignalled(
+      {{&service, newsdb::v1::StorageService::service_full_name()}});
+  LOG_IF(ERROR, !served.ok()) << served;
+  return served.ok() ? EXIT_SUCCESS : EXIT_FAILURE;
+}

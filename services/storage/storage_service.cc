@@ -1,0 +1,79 @@
+#include "services/storage/storage_service.h"
+
+#include "common/status/grpc_status.h"
+#include "common/time/timestamp.h"
+
+namespace newsdb::storage {
+namespace {
+
+absl::StatusOr<ScanOptions> ToScanOptions(const v1::ScanArticlesRequest& request) {
+  ScanOptions options;
+  std::vector<status::FieldViolation> violations;
+  if (request.published().has_start()) {
+    absl::StatusOr<absl::Time> start = time::FromTimestamp(request.published().start());
+    if (start.ok())
+      options.start = *start;
+    else
+      violations.push_back({"published.start", std::string(start.status().message())});
+  }
+  if (request.published().has_end()) {
+    absl::StatusOr<absl::Time> end = time::FromTimestamp(request.published().end());
+    if (end.ok())
+      options.end = *end;
+    else
+      violations.push_back({"published.end", std::string(end.status().message())});
+  }
+  options.newest_first = request.order() != v1::PUBLICATION_ORDER_OLDEST_FIRST;
+  if (request.has_resume_after()) {
+    absl::StatusOr<article::ArticleId> id = article::ParseArticleId(request.resume_after().id());
+    if (!id.ok()) {
+      violations.push_back({"resume_after.id", "must be 16 lowercase hex digits"});
+    } else {
+      options.resume_after = ArticleKey{request.resume_after().published_at().seconds(), *id};
+    }
+  }
+  if (request.limit() < 0) violations.push_back({"limit", "must not be negative"});
+  options.limit = request.limit();
+  options.omit_paragraphs = request.omit_paragraphs();
+  if (!violations.empty()) return status::InvalidFieldsError(violations);
+  return options;
+}
+
+}  // namespace
+
+grpc::Status StorageServiceImpl::PutArticles(grpc::ServerContext* /*context*/,
+                                             const v1::PutArticlesRequest* request,
+                                             v1::PutArticlesResponse* response) {
+  absl::StatusOr<std::vector<v1::PutResult>> results = store_.Put(request->articles());
+  if (!results.ok()) return status::ToGrpcStatus(results.status());
+  for (v1::PutResult& result : *results) *response->add_results() = std::move(result);
+  return grpc::Status::OK;
+}
+
+grpc::Status StorageServiceImpl::GetArticle(grpc::ServerContext* /*context*/,
+                                            const v1::GetArticleRequest* request,
+                                            v1::Article* response) {
+  absl::StatusOr<v1::Article> article = store_.Get(request->id());
+  if (!article.ok()) return status::ToGrpcStatus(article.status());
+  *response = *std::move(article);
+  return grpc::Status::OK;
+}
+
+grpc::Status StorageServiceImpl::ScanArticles(grpc::ServerContext* context,
+                                              const v1::ScanArticlesRequest* request,
+                                              grpc::ServerWriter<v1::Article>* writer) {
+  absl::StatusOr<ScanOptions> options = ToScanOptions(*request);
+  if (!options.ok()) return status::ToGrpcStatus(options.status());
+  bool cancelled = false;
+  absl::Status scanned = store_.Scan(*options, [&](v1::Article article) {
+    if (context->IsCancelled() || !writer->Write(article)) {
+      cancelled = true;
+      return false;
+    }
+    return true;
+  });
+  if (cancelled) return grpc::Status(grpc::StatusCode::CANCELLED, "scan cancelled by the client");
+  return status::ToGrpcStatus(scanned);
+}
+
+}  // namespace newsdb::storage

@@ -1,0 +1,148 @@
+#include "services/ingest/feed_ingestion.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/status/grpc_status.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace newsdb::ingest {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::SizeIs;
+
+// Stores in memory and answers like storage: CREATED the first time an id is seen.
+class FakePublisher final : public BatchPublisher {
+ public:
+  absl::StatusOr<v1::PutArticlesResponse> Publish(const v1::PutArticlesRequest& request,
+                                                  absl::Time /*deadline*/) override {
+    if (fail_after_batches >= 0 && static_cast<int>(batches.size()) >= fail_after_batches) {
+      return absl::UnavailableError("storage is down");
+    }
+    batches.push_back(request);
+    v1::PutArticlesResponse response;
+    for (const v1::Article& article : request.articles()) {
+      v1::PutResult* result = response.add_results();
+      result->set_id(article.id());
+      const bool known = std::find(seen.begin(), seen.end(), article.id()) != seen.end();
+      result->set_outcome(known ? v1::PUT_OUTCOME_UNCHANGED : v1::PUT_OUTCOME_CREATED);
+      seen.push_back(article.id());
+    }
+    return response;
+  }
+
+  std::vector<v1::PutArticlesRequest> batches;
+  std::vector<std::string> seen;
+  int fail_after_batches = -1;
+};
+
+std::string Dump(int articles) {
+  std::string dump = " date 2023-11-23 ";
+  for (int i = 0; i < articles; ++i) {
+    absl::StrAppend(&dump, "22.11.2023, ", 10 + i / 60, ":", absl::StrFormat("%02d", i % 60), " ",
+                    100 + i, "\nTitle number ", i, "\nImages | Akorda\nBody of ", i, ".\n");
+  }
+  return dump;
+}
+
+IngestOptions Options() {
+  absl::StatusOr<IngestOptions> options = MakeIngestOptions(v1::FeedOptions(), "");
+  EXPECT_TRUE(options.ok());
+  return *options;
+}
+
+TEST(FeedIngestionTest, PublishesInBatchesAndTalliesOutcomes) {
+  FakePublisher publisher;
+  IngestOptions options = Options();
+  options.max_batch_articles = 4;
+  FeedIngestion ingestion(options, publisher, absl::FromUnixSeconds(0));
+  ASSERT_TRUE(ingestion.Consume(Dump(10)).ok());
+  absl::StatusOr<v1::IngestFeedResponse> response = ingestion.Finish();
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_THAT(publisher.batches, SizeIs(3));  // 4 + 4 + 2
+  EXPECT_EQ(response->articles_parsed(), 10);
+  EXPECT_EQ(response->articles_created(), 10);
+  EXPECT_THAT(response->article_ids(), SizeIs(10));
+  EXPECT_THAT(response->errors(), SizeIs(0));
+}
+
+TEST(FeedIngestionTest, CaptureTimeIsTheDumpHeaderDateInTheFeedZone) {
+  FakePublisher publisher;
+  FeedIngestion ingestion(Options(), publisher, absl::FromUnixSeconds(0));
+  ASSERT_TRUE(ingestion.Consume(Dump(1)).ok());
+  ASSERT_TRUE(ingestion.Finish().ok());
+  const v1::Article& article = publisher.batches.at(0).articles(0);
+  // 2023-11-23 00:00 in Asia/Almaty (UTC+6) is 2023-11-22T18:00:00Z.
+  EXPECT_EQ(article.view_history(0).captured_at().seconds(), 1700676000);
+  EXPECT_EQ(article.view_history(0).views(), 100);
+  EXPECT_EQ(article.source(), "unknown");
+  // 22.11.2023 10:00 local is 04:00 UTC.
+  EXPECT_EQ(article.published_at().seconds(), 1700625600);
+}
+
+TEST(FeedIngestionTest, ExplicitCaptureTimeWinsAndADumpWithoutHeaderUsesTheIngestTime) {
+  FakePublisher publisher;
+  v1::FeedOptions wire;
+  wire.mutable_captured_at()->set_seconds(1700000000);
+  wire.set_source("kazinform");
+  FeedIngestion explicit_time(*MakeIngestOptions(wire, ""), publisher, absl::FromUnixSeconds(5));
+  ASSERT_TRUE(explicit_time.Consume(Dump(1)).ok());
+  ASSERT_TRUE(explicit_time.Finish().ok());
+  EXPECT_EQ(publisher.batches.at(0).articles(0).view_history(0).captured_at().seconds(),
+            1700000000);
+  EXPECT_EQ(publisher.batches.at(0).articles(0).source(), "kazinform");
+
+  FeedIngestion no_header(Options(), publisher, absl::FromUnixSeconds(1234567));
+  ASSERT_TRUE(no_header.Consume("22.11.2023, 10:00 7\nTitle\nBody\n").ok());
+  ASSERT_TRUE(no_header.Finish().ok());
+  EXPECT_EQ(publisher.batches.at(1).articles(0).view_history(0).captured_at().seconds(), 1234567);
+}
+
+TEST(FeedIngestionTest, BadRecordsAreReportedWhileGoodOnesArePublished) {
+  FakePublisher publisher;
+  FeedIngestion ingestion(Options(), publisher, absl::FromUnixSeconds(0));
+  ASSERT_TRUE(ingestion
+                  .Consume("22.11.2023, 10:00 7\nGood one\nBody\n31.02.2023, 10:00 7\nBad date\n"
+                           "Body\n21.11.2023, 09:00 8\nGood two\nBody\n")
+                  .ok());
+  absl::StatusOr<v1::IngestFeedResponse> response = ingestion.Finish();
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->articles_parsed(), 2);
+  ASSERT_THAT(response->errors(), SizeIs(1));
+  EXPECT_EQ(response->errors(0).line(), 4);
+  EXPECT_THAT(response->errors(0).message(), ::testing::HasSubstr("31.02.2023"));
+}
+
+TEST(FeedIngestionTest, StorageFailureFailsTheCallAndStopsPublishing) {
+  FakePublisher publisher;
+  publisher.fail_after_batches = 1;
+  IngestOptions options = Options();
+  options.max_batch_articles = 2;
+  FeedIngestion ingestion(options, publisher, absl::FromUnixSeconds(0));
+  absl::Status consumed = ingestion.Consume(Dump(6));
+  EXPECT_EQ(consumed.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(consumed.message()), ::testing::HasSubstr("after 2 were stored"));
+  EXPECT_EQ(ingestion.Finish().status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(ingestion.articles_stored(), 2);
+  EXPECT_THAT(publisher.batches, SizeIs(1));
+}
+
+TEST(FeedIngestionTest, BadOptionsNameTheirFields) {
+  v1::FeedOptions wire;
+  wire.set_source("Bad Source!");
+  wire.set_time_zone("Mars/Olympus_Mons");
+  absl::StatusOr<IngestOptions> options = MakeIngestOptions(wire, "options.");
+  ASSERT_EQ(options.status().code(), absl::StatusCode::kInvalidArgument);
+  std::vector<std::string> fields;
+  for (const auto& violation : status::FieldViolationsOf(options.status())) {
+    fields.push_back(violation.field);
+  }
+  EXPECT_THAT(fields, ElementsAre("options.source", "options.time_zone"));
+}
+
+}  // namespace
+}  // namespace newsdb::ingest

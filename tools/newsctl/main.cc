@@ -1,0 +1,290 @@
+// newsctl: a command-line client for newsdb.
+//
+//   newsctl ingest FILE... [--source NAME] [--time_zone ZONE]   stream dumps to IngestService
+//   newsctl get ID                                             one article with its view history
+//   newsctl list [--from DATE] [--to DATE] [--limit N] [--order newest|oldest]
+//
+// Global flags: --ingest=HOST:PORT, --query=HOST:PORT, --json, --timeout, --display_zone.
+// Exit codes: 0 success; 1 the server answered with an error; 2 bad usage or unreadable file.
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/status/grpc_status.h"
+#include "common/time/timestamp.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "newsdb/v1/ingest_service.grpc.pb.h"
+#include "newsdb/v1/query_service.grpc.pb.h"
+
+ABSL_FLAG(std::string, ingest, "127.0.0.1:7002", "Address of the ingest service.");
+ABSL_FLAG(std::string, query, "127.0.0.1:7003", "Address of the query service.");
+ABSL_FLAG(bool, json, false, "Print responses as JSON (proto3 JSON mapping).");
+ABSL_FLAG(absl::Duration, timeout, absl::Minutes(10), "Deadline of each call.");
+ABSL_FLAG(std::string, display_zone, "UTC",
+          "IANA time zone for printed times and for --from/--to dates.");
+ABSL_FLAG(std::string, source, "", "ingest: feed name stored with the articles, e.g. kazinform.");
+ABSL_FLAG(std::string, time_zone, "",
+          "ingest: IANA zone of the dump's header times "
+          "(default Asia/Almaty).");
+ABSL_FLAG(std::string, from, "", "list: first day (YYYY-MM-DD) or instant (RFC 3339), inclusive.");
+ABSL_FLAG(std::string, to, "", "list: last day (YYYY-MM-DD, inclusive) or instant (exclusive).");
+ABSL_FLAG(int, limit, 20, "list: how many articles to print.");
+ABSL_FLAG(std::string, order, "newest", "list: newest or oldest first.");
+
+namespace {
+
+using newsdb::v1::Article;
+
+constexpr int kExitServerError = 1;
+constexpr int kExitUsage = 2;
+constexpr size_t kChunkBytes = 1 << 20;
+
+absl::TimeZone DisplayZone() {
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(absl::GetFlag(FLAGS_display_zone), &zone)) {
+    std::cerr << "newsctl: unknown --display_zone " << absl::GetFlag(FLAGS_display_zone)
+              << "; using UTC\n";
+    return absl::UTCTimeZone();
+  }
+  return zone;
+}
+
+std::string FormatTime(const google::protobuf::Timestamp& timestamp) {
+  return absl::FormatTime("%Y-%m-%d %H:%M %Ez", absl::FromUnixSeconds(timestamp.seconds()),
+                          DisplayZone());
+}
+
+std::string ToJson(const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  return json;
+}
+
+int ReportError(absl::string_view what, const grpc::Status& status) {
+  std::cerr << "newsctl: " << what << " failed: " << static_cast<int>(status.error_code()) << " "
+            << status.error_message() << "\n";
+  for (const auto& violation :
+       newsdb::status::FieldViolationsOf(newsdb::status::FromGrpcStatus(status))) {
+    std::cerr << "  field " << violation.field << ": " << violation.description << "\n";
+  }
+  return kExitServerError;
+}
+
+std::unique_ptr<grpc::ClientContext> NewContext() {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::GetFlag(FLAGS_timeout)));
+  return context;
+}
+
+std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
+  grpc::ChannelArguments arguments;
+  arguments.SetMaxReceiveMessageSize(64 << 20);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), arguments);
+}
+
+void PrintArticleLine(const Article& article) {
+  std::cout << article.id() << "  " << FormatTime(article.published_at()) << "  "
+            << absl::StrCat(article.views()) << " views  "
+            << (article.credit().empty() ? "-" : article.credit()) << "\n    " << article.title()
+            << "\n";
+}
+
+int Ingest(const std::vector<std::string>& files) {
+  if (files.empty()) {
+    std::cerr << "newsctl: ingest needs at least one FILE\n";
+    return kExitUsage;
+  }
+  auto stub = newsdb::v1::IngestService::NewStub(Connect(absl::GetFlag(FLAGS_ingest)));
+  int exit_code = 0;
+  for (const std::string& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      std::cerr << "newsctl: cannot read " << file << "\n";
+      return kExitUsage;
+    }
+    auto context = NewContext();
+    newsdb::v1::IngestFeedResponse response;
+    auto writer = stub->StreamFeed(context.get(), &response);
+    newsdb::v1::FeedChunk chunk;
+    chunk.mutable_options()->set_source(absl::GetFlag(FLAGS_source));
+    chunk.mutable_options()->set_time_zone(absl::GetFlag(FLAGS_time_zone));
+    std::string buffer(kChunkBytes, '\0');
+    bool first = true;
+    while (in) {
+      in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+      const std::streamsize got = in.gcount();
+      if (got <= 0 && !first) break;
+      chunk.set_content(buffer.data(), static_cast<size_t>(std::max<std::streamsize>(got, 0)));
+      if (!writer->Write(chunk)) break;  // the server ended the call; Finish() says why
+      chunk.clear_options();
+      first = false;
+    }
+    writer->WritesDone();
+    grpc::Status status = writer->Finish();
+    if (!status.ok()) {
+      exit_code = ReportError(absl::StrCat("ingest of ", file), status);
+      continue;
+    }
+    if (absl::GetFlag(FLAGS_json)) {
+      std::cout << ToJson(response);
+      continue;
+    }
+    std::cout << file << ": parsed " << response.articles_parsed() << ", created "
+              << response.articles_created() << ", updated " << response.articles_updated()
+              << ", unchanged " << response.articles_unchanged() << ", errors "
+              << response.errors_size() << "\n";
+    for (const auto& error : response.errors()) {
+      std::cout << "  line " << error.line() << ": " << error.message() << "\n    "
+                << error.excerpt() << "\n";
+    }
+  }
+  return exit_code;
+}
+
+int Get(const std::vector<std::string>& args) {
+  if (args.size() != 1) {
+    std::cerr << "newsctl: get needs exactly one ID\n";
+    return kExitUsage;
+  }
+  auto stub = newsdb::v1::QueryService::NewStub(Connect(absl::GetFlag(FLAGS_query)));
+  auto context = NewContext();
+  newsdb::v1::GetArticleRequest request;
+  request.set_id(args[0]);
+  Article article;
+  grpc::Status status = stub->GetArticle(context.get(), request, &article);
+  if (!status.ok()) return ReportError("get", status);
+  if (absl::GetFlag(FLAGS_json)) {
+    std::cout << ToJson(article);
+    return 0;
+  }
+  std::cout << article.title() << "\n"
+            << "id:         " << article.id() << "\n"
+            << "published:  " << FormatTime(article.published_at()) << "\n"
+            << "credit:     " << (article.credit().empty() ? "-" : article.credit()) << "\n"
+            << "source:     " << article.source() << "\n"
+            << "views:      " << article.views() << "\n";
+  for (const auto& observation : article.view_history()) {
+    std::cout << "  captured " << FormatTime(observation.captured_at()) << ": "
+              << observation.views() << " views\n";
+  }
+  std::cout << "\n";
+  for (const std::string& paragraph : article.paragraphs()) std::cout << paragraph << "\n\n";
+  return 0;
+}
+
+// Reads YYYY-MM-DD (start of that day in the display zone, or of the next day if `next_day`) or an
+// RFC 3339 instant.
+bool ParseBound(const std::string& text, bool next_day, google::protobuf::Timestamp* out) {
+  absl::CivilDay day;
+  if (absl::ParseCivilTime(text, &day)) {
+    if (next_day) day += 1;
+    *out = newsdb::time::ToTimestamp(absl::FromCivil(day, DisplayZone()));
+    return true;
+  }
+  absl::Time instant;
+  std::string error;
+  if (absl::ParseTime(absl::RFC3339_full, text, &instant, &error)) {
+    *out = newsdb::time::ToTimestamp(instant);
+    return true;
+  }
+  return false;
+}
+
+int List() {
+  newsdb::v1::ListArticlesRequest request;
+  const std::string from = absl::GetFlag(FLAGS_from);
+  const std::string to = absl::GetFlag(FLAGS_to);
+  if (!from.empty() && !ParseBound(from, false, request.mutable_published()->mutable_start())) {
+    std::cerr << "newsctl: --from must be YYYY-MM-DD or RFC 3339, got " << from << "\n";
+    return kExitUsage;
+  }
+  if (!to.empty() && !ParseBound(to, true, request.mutable_published()->mutable_end())) {
+    std::cerr << "newsctl: --to must be YYYY-MM-DD or RFC 3339, got " << to << "\n";
+    return kExitUsage;
+  }
+  const std::string order = absl::GetFlag(FLAGS_order);
+  if (order == "oldest") {
+    request.set_order(newsdb::v1::PUBLICATION_ORDER_OLDEST_FIRST);
+  } else if (order == "newest") {
+    request.set_order(newsdb::v1::PUBLICATION_ORDER_NEWEST_FIRST);
+  } else {
+    std::cerr << "newsctl: --order must be newest or oldest\n";
+    return kExitUsage;
+  }
+  const int limit = absl::GetFlag(FLAGS_limit);
+  if (limit <= 0) {
+    std::cerr << "newsctl: --limit must be positive\n";
+    return kExitUsage;
+  }
+  request.set_view(newsdb::v1::ARTICLE_VIEW_BASIC);
+  auto stub = newsdb::v1::QueryService::NewStub(Connect(absl::GetFlag(FLAGS_query)));
+  newsdb::v1::ListArticlesResponse all;
+  while (all.articles_size() < limit) {
+    request.set_page_size(std::min(limit - all.articles_size(), 1000));
+    auto context = NewContext();
+    newsdb::v1::ListArticlesResponse page;
+    grpc::Status status = stub->ListArticles(context.get(), request, &page);
+    if (!status.ok()) return ReportError("list", status);
+    for (Article& article : *page.mutable_articles()) *all.add_articles() = std::move(article);
+    all.set_next_page_token(page.next_page_token());
+    if (page.next_page_token().empty()) break;
+    request.set_page_token(page.next_page_token());
+  }
+  if (absl::GetFlag(FLAGS_json)) {
+    std::cout << ToJson(all);
+    return 0;
+  }
+  for (const Article& article : all.articles()) PrintArticleLine(article);
+  std::cout << all.articles_size() << " article(s)"
+            << (all.next_page_token().empty() ? "" : "; more with a higher --limit") << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "newsctl COMMAND [ARGS] [--flags]\n"
+      "  ingest FILE... [--source NAME] [--time_zone ZONE]\n"
+      "  get ID\n"
+      "  list [--from DATE] [--to DATE] [--limit N] [--order newest|oldest]\n"
+      "Global: --ingest=HOST:PORT --query=HOST:PORT --json --timeout=DURATION");
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  if (positional.size() < 2) {
+    std::cerr << absl::ProgramUsageMessage() << "\n";
+    return kExitUsage;
+  }
+  const std::string command = positional[1];
+  std::vector<std::string> args(positional.begin() + 2, positional.end());
+  if (command == "ingest") return Ingest(args);
+  if (command == "get") return Get(args);
+  if (command == "list") {
+    if (!args.empty()) {
+      std::cerr << "newsctl: list takes no positional arguments\n";
+      return kExitUsage;
+    }
+    return List();
+  }
+  std::cerr << "newsctl: unknown command " << command << "\n"
+            << absl::ProgramUsageMessage() << "\n";
+  return kExitUsage;
+}
