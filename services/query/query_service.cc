@@ -1,12 +1,16 @@
 #include "services/query/query_service.h"
 
+#include <optional>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/article/article_id.h"
+#include "common/search/query_tree.h"
 #include "common/status/grpc_status.h"
 #include "common/time/timestamp.h"
 #include "grpcpp/client_context.h"
 #include "services/query/page_token.h"
+#include "services/query/query_parser.h"
 
 namespace newsdb::query {
 namespace {
@@ -73,7 +77,7 @@ grpc::Status QueryServiceImpl::ListArticles(grpc::ServerContext* context,
   scan.set_limit(page_size + 1);  // one more than a page tells whether another page exists
   scan.set_omit_paragraphs(request->view() == v1::ARTICLE_VIEW_BASIC);
   if (!request->page_token().empty()) {
-    absl::StatusOr<v1::ListPageToken> token = DecodePageToken(request->page_token(), *request);
+    absl::StatusOr<v1::ListPageToken> token = DecodeListPageToken(request->page_token(), *request);
     if (!token.ok()) return status::ToGrpcStatus(token.status());
     scan.mutable_resume_after()->mutable_published_at()->set_seconds(
         token->last_published_seconds());
@@ -88,7 +92,7 @@ grpc::Status QueryServiceImpl::ListArticles(grpc::ServerContext* context,
     if (response->articles_size() == page_size) {
       const v1::Article& last = response->articles(page_size - 1);
       response->set_next_page_token(
-          MakePageToken(*request, last.published_at().seconds(), last.id()));
+          MakeListPageToken(*request, last.published_at().seconds(), last.id()));
       child->TryCancel();  // the extra article was only a probe
       break;
     }
@@ -98,6 +102,93 @@ grpc::Status QueryServiceImpl::ListArticles(grpc::ServerContext* context,
   if (!finished.ok() && response->next_page_token().empty()) {
     response->Clear();
     return finished;
+  }
+  return grpc::Status::OK;
+}
+
+namespace {
+
+// The shard request for `request`: its query string and typed tree combined, validated.
+absl::StatusOr<v1::SearchShardRequest> ToShardRequest(const v1::SearchRequest& request) {
+  std::vector<status::FieldViolation> violations;
+  if (request.page_size() < 0 || request.page_size() > kMaxSearchPageSize) {
+    violations.push_back({"page_size", absl::StrCat("must be in 0..", kMaxSearchPageSize)});
+  }
+  if (!v1::SearchSort_IsValid(request.sort())) violations.push_back({"sort", "unknown value"});
+  if (!v1::ArticleView_IsValid(request.view())) violations.push_back({"view", "unknown value"});
+  std::optional<v1::Query> parsed;
+  if (!request.query().empty()) {
+    absl::StatusOr<v1::Query> query = ParseQuery(request.query());
+    if (query.ok()) {
+      parsed = *std::move(query);
+    } else {
+      for (auto& violation : status::FieldViolationsOf(query.status())) {
+        violations.push_back(violation);
+      }
+      if (status::FieldViolationsOf(query.status()).empty()) {
+        violations.push_back({"query", std::string(query.status().message())});
+      }
+    }
+  }
+  if (request.has_match()) {
+    absl::Status valid = search::ValidateQuery(request.match(), "match");
+    for (auto& violation : status::FieldViolationsOf(valid)) violations.push_back(violation);
+  }
+  if (!violations.empty()) return status::InvalidFieldsError(violations);
+
+  v1::SearchShardRequest shard;
+  if (parsed.has_value() && request.has_match()) {
+    v1::BooleanQuery* both = shard.mutable_query()->mutable_all_of();
+    *both->add_queries() = *std::move(parsed);
+    *both->add_queries() = request.match();
+  } else if (parsed.has_value()) {
+    *shard.mutable_query() = *std::move(parsed);
+  } else if (request.has_match()) {
+    *shard.mutable_query() = request.match();
+  } else {
+    shard.mutable_query()->mutable_match_all();
+  }
+  *shard.mutable_filter() = request.filter();
+  shard.set_sort(request.sort());
+  *shard.mutable_facets() = request.facets();
+  *shard.mutable_highlight() = request.highlight();
+  shard.set_omit_paragraphs(request.view() != v1::ARTICLE_VIEW_FULL);
+  return shard;
+}
+
+}  // namespace
+
+grpc::Status QueryServiceImpl::Search(grpc::ServerContext* context,
+                                      const v1::SearchRequest* request,
+                                      v1::SearchResponse* response) {
+  absl::StatusOr<v1::SearchShardRequest> shard = ToShardRequest(*request);
+  if (!shard.ok()) return status::ToGrpcStatus(shard.status());
+  const int page_size = request->page_size() == 0 ? kDefaultSearchPageSize : request->page_size();
+  if (!request->page_token().empty()) {
+    v1::SearchPageToken token;
+    absl::Status decoded = DecodePageToken(request->page_token(), *request, &token);
+    if (!decoded.ok()) return status::ToGrpcStatus(decoded);
+    *shard->mutable_snapshot() = token.snapshot();
+    *shard->mutable_after() = token.after();
+  }
+  shard->set_limit(page_size + 1);  // one more than a page tells whether another page exists
+
+  std::unique_ptr<grpc::ClientContext> child = ChildContext(context);
+  v1::SearchShardResponse found;
+  grpc::Status status = storage_->SearchShard(child.get(), *shard, &found);
+  if (!status.ok()) return status;
+
+  const int returned = std::min(found.hits_size(), page_size);
+  for (int i = 0; i < returned; ++i) *response->add_hits() = std::move(*found.mutable_hits(i));
+  response->set_total_hits(found.total_hits());
+  *response->mutable_facets() = std::move(*found.mutable_facets());
+  if (found.hits_size() > page_size) {
+    v1::SearchPageToken token;
+    token.set_version(kPageTokenVersion);
+    token.set_request_fingerprint(RequestFingerprint(*request));
+    *token.mutable_snapshot() = found.snapshot();
+    *token.mutable_after() = found.positions(page_size - 1);
+    response->set_next_page_token(EncodePageToken(token));
   }
   return grpc::Status::OK;
 }

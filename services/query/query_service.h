@@ -14,6 +14,8 @@ namespace newsdb::query {
 
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 1000;
+inline constexpr int kDefaultSearchPageSize = 20;
+inline constexpr int kMaxSearchPageSize = 100;
 
 class QueryServiceImpl final : public v1::QueryService::Service {
  public:
@@ -23,6 +25,8 @@ class QueryServiceImpl final : public v1::QueryService::Service {
                           v1::Article* response) override;
   grpc::Status ListArticles(grpc::ServerContext* context, const v1::ListArticlesRequest* request,
                             v1::ListArticlesResponse* response) override;
+  grpc::Status Search(grpc::ServerContext* context, const v1::SearchRequest* request,
+                      v1::SearchResponse* response) override;
 
  private:
   std::unique_ptr<v1::StorageService::Stub> storage_;

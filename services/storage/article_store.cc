@@ -82,26 +82,53 @@ std::string ViewPrefixEnd(article::ArticleId id) {
 // One stored article as a Put sees it.
 struct ArticleStore::StoredState {
   ArticleKey key;
+  uint32_t doc = 0;  // number in the search index
   v1::Article content;
   std::map<int64_t, int64_t> views;  // captured micros -> views
 };
+
+namespace {
+
+// Value of `article_ids`: the article key (16 bytes) and the search document number (u32 BE).
+std::string EncodeIdValue(const ArticleKey& key, uint32_t doc) {
+  std::string value = EncodeArticleKey(key);
+  value.append(EncodeDocKey(doc));
+  return value;
+}
+
+absl::StatusOr<std::pair<ArticleKey, uint32_t>> DecodeIdValue(absl::string_view value) {
+  if (value.size() != kArticleKeySize + 4) {
+    return absl::InternalError("malformed article_ids value");
+  }
+  NEWSDB_ASSIGN_OR_RETURN(ArticleKey key, DecodeArticleKey(value.substr(0, kArticleKeySize)));
+  uint32_t doc = 0;
+  for (size_t i = kArticleKeySize; i < value.size(); ++i) {
+    doc = (doc << 8) | static_cast<uint8_t>(value[i]);
+  }
+  return std::make_pair(key, doc);
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<ArticleStore>> ArticleStore::Open(const std::string& data_dir,
                                                                  const RocksDbOptions& options) {
   NEWSDB_ASSIGN_OR_RETURN(std::unique_ptr<RocksDb> db,
                           RocksDb::Open(absl::StrCat(data_dir, "/rocksdb"), options));
-  return std::unique_ptr<ArticleStore>(new ArticleStore(std::move(db)));
+  NEWSDB_ASSIGN_OR_RETURN(std::unique_ptr<SearchIndex> index, SearchIndex::Load(*db));
+  return std::unique_ptr<ArticleStore>(new ArticleStore(std::move(db), std::move(index)));
 }
 
 absl::StatusOr<std::optional<ArticleStore::StoredState>> ArticleStore::Load(
     article::ArticleId id, const Snapshot* snapshot) const {
-  NEWSDB_ASSIGN_OR_RETURN(std::optional<std::string> key_bytes,
+  NEWSDB_ASSIGN_OR_RETURN(std::optional<std::string> id_value,
                           db_->Get(ColumnFamily::kArticleIds, EncodeArticleIdKey(id), snapshot));
-  if (!key_bytes.has_value()) return std::nullopt;
+  if (!id_value.has_value()) return std::nullopt;
   StoredState state;
-  NEWSDB_ASSIGN_OR_RETURN(state.key, DecodeArticleKey(*key_bytes));
+  NEWSDB_ASSIGN_OR_RETURN(auto key_and_doc, DecodeIdValue(*id_value));
+  state.key = key_and_doc.first;
+  state.doc = key_and_doc.second;
   NEWSDB_ASSIGN_OR_RETURN(std::optional<std::string> value,
-                          db_->Get(ColumnFamily::kArticles, *key_bytes, snapshot));
+                          db_->Get(ColumnFamily::kArticles, EncodeArticleKey(state.key), snapshot));
   if (!value.has_value() || !state.content.ParseFromString(*value)) {
     return absl::InternalError(
         absl::StrCat("article ", article::FormatArticleId(id), " is indexed but unreadable"));
@@ -134,6 +161,10 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::Put(
   // The batch's view of each touched article, so that an id repeated within one request builds on
   // its earlier occurrence rather than on the database.
   absl::flat_hash_map<article::ArticleId, std::optional<StoredState>> touched;
+  // Text of each touched article before this write (nullopt for new ones), and touch order.
+  absl::flat_hash_map<article::ArticleId, std::optional<v1::Article>> before;
+  std::vector<article::ArticleId> order;
+  uint32_t next_doc = index_->next_doc();
   WriteBatch batch = db_->NewWriteBatch();
   std::vector<v1::PutResult> results;
   results.reserve(articles.size());
@@ -143,6 +174,9 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::Put(
     auto [entry, inserted] = touched.try_emplace(id);
     if (inserted) {
       NEWSDB_ASSIGN_OR_RETURN(entry->second, Load(id, nullptr));
+      before[id] = entry->second.has_value() ? std::optional<v1::Article>(entry->second->content)
+                                             : std::nullopt;
+      order.push_back(id);
     }
     std::optional<StoredState>& state = entry->second;
     const ArticleKey key{article.published_at().seconds(), id};
@@ -153,15 +187,17 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::Put(
     if (!state.has_value()) {
       state.emplace();
       state->key = key;
+      state->doc = next_doc++;
       state->content = ContentOf(article);
       result.set_outcome(v1::PUT_OUTCOME_CREATED);
       batch.Put(ColumnFamily::kArticles, EncodeArticleKey(key), state->content.SerializeAsString());
-      batch.Put(ColumnFamily::kArticleIds, EncodeArticleIdKey(id), EncodeArticleKey(key));
+      batch.Put(ColumnFamily::kArticleIds, EncodeArticleIdKey(id), EncodeIdValue(key, state->doc));
     } else if (!SameContent(state->content, article)) {
       changed = true;
       if (state->key.published_seconds != key.published_seconds) {
         batch.Delete(ColumnFamily::kArticles, EncodeArticleKey(state->key));
-        batch.Put(ColumnFamily::kArticleIds, EncodeArticleIdKey(id), EncodeArticleKey(key));
+        batch.Put(ColumnFamily::kArticleIds, EncodeArticleIdKey(id),
+                  EncodeIdValue(key, state->doc));
         state->key = key;
       }
       state->content = ContentOf(article);
@@ -180,7 +216,19 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::Put(
       result.set_outcome(changed ? v1::PUT_OUTCOME_UPDATED : v1::PUT_OUTCOME_UNCHANGED);
     }
   }
-  if (batch.count() > 0) NEWSDB_RETURN_IF_ERROR(db_->Write(batch));
+  if (batch.count() == 0) return results;
+
+  // The index changes go into the same batch: an article and its postings land together.
+  std::vector<SearchIndex::Change> changes;
+  for (article::ArticleId id : order) {
+    const StoredState& state = *touched[id];
+    const std::optional<v1::Article>& old = before[id];
+    const int64_t views = state.views.empty() ? 0 : state.views.rbegin()->second;
+    changes.push_back({state.doc, old.has_value() ? &*old : nullptr, &state.content, views});
+  }
+  NEWSDB_ASSIGN_OR_RETURN(SearchIndex::PendingUpdate update, index_->Prepare(changes, batch));
+  NEWSDB_RETURN_IF_ERROR(db_->Write(batch));
+  index_->Commit(std::move(update));
   return results;
 }
 
@@ -206,13 +254,15 @@ absl::StatusOr<v1::Article> ArticleStore::Get(absl::string_view id_text) const {
   if (!id.ok()) return status::InvalidFieldError("id", "must be 16 lowercase hex digits");
   std::shared_ptr<const Snapshot> snapshot = db_->GetSnapshot();
   NEWSDB_ASSIGN_OR_RETURN(
-      std::optional<std::string> key_bytes,
+      std::optional<std::string> id_value,
       db_->Get(ColumnFamily::kArticleIds, EncodeArticleIdKey(*id), snapshot.get()));
-  if (!key_bytes.has_value()) {
+  if (!id_value.has_value()) {
     return absl::NotFoundError(absl::StrCat("no article with id ", id_text));
   }
-  NEWSDB_ASSIGN_OR_RETURN(std::optional<std::string> value,
-                          db_->Get(ColumnFamily::kArticles, *key_bytes, snapshot.get()));
+  NEWSDB_ASSIGN_OR_RETURN(auto key_and_doc, DecodeIdValue(*id_value));
+  NEWSDB_ASSIGN_OR_RETURN(
+      std::optional<std::string> value,
+      db_->Get(ColumnFamily::kArticles, EncodeArticleKey(key_and_doc.first), snapshot.get()));
   v1::Article article;
   if (!value.has_value() || !article.ParseFromString(*value)) {
     return absl::InternalError(absl::StrCat("article ", id_text, " is indexed but unreadable"));
@@ -266,6 +316,53 @@ absl::Status ArticleStore::Scan(const ScanOptions& options,
     if (options.limit > 0 && ++passed >= options.limit) return absl::OkStatus();
   }
   return it->status();
+}
+
+absl::StatusOr<v1::SearchShardResponse> ArticleStore::Search(
+    const v1::SearchShardRequest& request, absl::FunctionRef<bool()> cancelled) const {
+  NEWSDB_ASSIGN_OR_RETURN(IndexSearchResult found, index_->Search(request, cancelled));
+  v1::SearchShardResponse response;
+  response.set_total_hits(found.total_hits);
+  for (v1::FacetResult& facet : found.facets) *response.add_facets() = std::move(facet);
+  *response.mutable_snapshot() = found.snapshot;
+
+  const v1::HighlightOptions& highlight = request.highlight();
+  text::HighlightSpec spec;
+  if (!highlight.pre_tag().empty()) spec.pre_tag = highlight.pre_tag();
+  if (!highlight.post_tag().empty()) spec.post_tag = highlight.post_tag();
+  if (highlight.snippet_chars() > 0) spec.snippet_chars = std::min(highlight.snippet_chars(), 1000);
+
+  std::shared_ptr<const Snapshot> snapshot = db_->GetSnapshot();
+  for (const IndexHit& hit : found.hits) {
+    NEWSDB_ASSIGN_OR_RETURN(
+        std::optional<std::string> value,
+        db_->Get(ColumnFamily::kArticles, EncodeArticleKey({hit.published_seconds, hit.id}),
+                 snapshot.get()));
+    v1::SearchHit* out = response.add_hits();
+    v1::Article* article = out->mutable_article();
+    if (!value.has_value() || !article->ParseFromString(*value)) {
+      return absl::InternalError(absl::StrCat("indexed article ", article::FormatArticleId(hit.id),
+                                              " is missing or unreadable"));
+    }
+    NEWSDB_RETURN_IF_ERROR(FillViews(hit.id, snapshot.get(), article));
+    out->set_score(hit.score);
+    if (highlight.enabled()) {
+      v1::Snippets* snippets = out->mutable_snippets();
+      snippets->set_title(text::HighlightTitle(article->title(), found.highlight_terms, spec));
+      std::vector<std::string> paragraphs(article->paragraphs().begin(),
+                                          article->paragraphs().end());
+      for (std::string& fragment : text::HighlightBody(paragraphs, found.highlight_terms, spec)) {
+        snippets->add_body(std::move(fragment));
+      }
+    }
+    if (request.omit_paragraphs()) article->clear_paragraphs();
+    v1::SearchPosition* position = response.add_positions();
+    position->set_score(hit.score);
+    position->set_published_seconds(hit.published_seconds);
+    position->set_views(hit.views);
+    position->set_id(article::FormatArticleId(hit.id));
+  }
+  return response;
 }
 
 }  // namespace newsdb::storage

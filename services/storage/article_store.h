@@ -25,6 +25,7 @@
 #include "newsdb/v1/storage_service.pb.h"
 #include "services/storage/key_codec.h"
 #include "services/storage/rocks_db.h"
+#include "services/storage/search_index.h"
 
 namespace newsdb::storage {
 
@@ -63,12 +64,21 @@ class ArticleStore {
   // Errors: INVALID_ARGUMENT (end before start), INTERNAL.
   absl::Status Scan(const ScanOptions& options, absl::FunctionRef<bool(v1::Article)> sink) const;
 
+  // Searches this shard: the index's hits, each with its article (and snippets if asked).
+  // Errors: as SearchIndex::Search.
+  absl::StatusOr<v1::SearchShardResponse> Search(const v1::SearchShardRequest& request,
+                                                 absl::FunctionRef<bool()> cancelled) const;
+
+  // Number of stored articles.
+  int64_t documents() const { return index_->documents(); }
+
   // Approximate size of the database files, in bytes.
   int64_t ApproximateDiskBytes() const { return db_->ApproximateDiskBytes(); }
 
  private:
   struct StoredState;
-  explicit ArticleStore(std::unique_ptr<RocksDb> db) : db_(std::move(db)) {}
+  ArticleStore(std::unique_ptr<RocksDb> db, std::unique_ptr<SearchIndex> index)
+      : db_(std::move(db)), index_(std::move(index)) {}
 
   absl::StatusOr<std::optional<StoredState>> Load(article::ArticleId id,
                                                   const Snapshot* snapshot) const;
@@ -76,7 +86,8 @@ class ArticleStore {
                          v1::Article* article) const;
 
   std::unique_ptr<RocksDb> db_;
-  mutable absl::Mutex mutex_;  // serialises Put
+  std::unique_ptr<SearchIndex> index_;  // refers to *db_; destroyed first
+  mutable absl::Mutex mutex_;           // serialises Put
 };
 
 }  // namespace newsdb::storage

@@ -17,8 +17,8 @@ namespace newsdb::storage {
 namespace {
 
 // Names on disk; never rename one (that would orphan its data). Order matches ColumnFamily.
-constexpr const char* kColumnFamilyNames[kColumnFamilyCount] = {"articles", "article_ids",
-                                                                "view_history"};
+constexpr const char* kColumnFamilyNames[kColumnFamilyCount] = {
+    "articles", "article_ids", "view_history", "postings", "doc_values"};
 
 absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
   if (status.ok()) return absl::OkStatus();

@@ -8,6 +8,8 @@
 //   articles      article key (published | id)     -> newsdb.v1.Article without views/view_history
 //   article_ids   id (8 bytes)                      -> article key (16 bytes)
 //   view_history  id | captured micros              -> view count
+//   postings      field | term | 0 | first doc      -> posting block (posting_codec.h)
+//   doc_values    doc number                        -> per-document values (search_index.h)
 // The write-ahead log is always on: a write acknowledged by Write() survives a crash of the process
 // (and, with `sync_writes`, of the machine).
 //
@@ -40,8 +42,10 @@ enum class ColumnFamily : int {
   kArticles = 0,
   kArticleIds,
   kViewHistory,
+  kPostings,
+  kDocValues,
 };
-inline constexpr int kColumnFamilyCount = 3;
+inline constexpr int kColumnFamilyCount = 5;
 
 // Tuning knobs; the defaults suit a shard of a few million articles in 1 GiB of memory.
 struct RocksDbOptions {

@@ -1,5 +1,6 @@
 #include "services/storage/storage_service.h"
 
+#include "absl/time/clock.h"
 #include "common/status/grpc_status.h"
 #include "common/time/timestamp.h"
 
@@ -74,6 +75,25 @@ grpc::Status StorageServiceImpl::ScanArticles(grpc::ServerContext* context,
   });
   if (cancelled) return grpc::Status(grpc::StatusCode::CANCELLED, "scan cancelled by the client");
   return status::ToGrpcStatus(scanned);
+}
+
+grpc::Status StorageServiceImpl::SearchShard(grpc::ServerContext* context,
+                                             const v1::SearchShardRequest* request,
+                                             v1::SearchShardResponse* response) {
+  const absl::Time deadline = absl::FromChrono(context->deadline());
+  bool deadline_passed = false;
+  absl::StatusOr<v1::SearchShardResponse> found = store_.Search(*request, [&] {
+    deadline_passed = absl::Now() > deadline;
+    return deadline_passed || context->IsCancelled();
+  });
+  if (!found.ok()) {
+    if (deadline_passed) {
+      return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "search ran past the deadline");
+    }
+    return status::ToGrpcStatus(found.status());
+  }
+  *response = *std::move(found);
+  return grpc::Status::OK;
 }
 
 }  // namespace newsdb::storage

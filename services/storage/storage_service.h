@@ -18,6 +18,8 @@ class StorageServiceImpl final : public v1::StorageService::Service {
                           v1::Article* response) override;
   grpc::Status ScanArticles(grpc::ServerContext* context, const v1::ScanArticlesRequest* request,
                             grpc::ServerWriter<v1::Article>* writer) override;
+  grpc::Status SearchShard(grpc::ServerContext* context, const v1::SearchShardRequest* request,
+                           v1::SearchShardResponse* response) override;
 
  private:
   ArticleStore& store_;

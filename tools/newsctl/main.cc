@@ -3,6 +3,8 @@
 //   newsctl ingest FILE... [--source NAME] [--time_zone ZONE]   stream dumps to IngestService
 //   newsctl get ID                                             one article with its view history
 //   newsctl list [--from DATE] [--to DATE] [--limit N] [--order newest|oldest]
+//   newsctl search "QUERY" [--from] [--to] [--credit A,B] [--sort relevance|newest|oldest|views]
+//                          [--facets credit,day,month] [--limit N]
 //
 // Global flags: --ingest=HOST:PORT, --query=HOST:PORT, --json, --timeout, --display_zone.
 // Exit codes: 0 success; 1 the server answered with an error; 2 bad usage or unreadable file.
@@ -19,7 +21,9 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -46,6 +50,11 @@ ABSL_FLAG(std::string, from, "", "list: first day (YYYY-MM-DD) or instant (RFC 3
 ABSL_FLAG(std::string, to, "", "list: last day (YYYY-MM-DD, inclusive) or instant (exclusive).");
 ABSL_FLAG(int, limit, 20, "list: how many articles to print.");
 ABSL_FLAG(std::string, order, "newest", "list: newest or oldest first.");
+ABSL_FLAG(std::string, credit, "", "search: only these credits (comma-separated, exact).");
+ABSL_FLAG(std::string, sort, "relevance", "search: relevance, newest, oldest or views.");
+ABSL_FLAG(std::string, facets, "",
+          "search: facet counts to print, comma-separated: credit, day, month (days and months "
+          "in --display_zone).");
 
 namespace {
 
@@ -209,18 +218,11 @@ bool ParseBound(const std::string& text, bool next_day, google::protobuf::Timest
   return false;
 }
 
+bool ParsePublished(newsdb::v1::TimeRange* range);
+
 int List() {
   newsdb::v1::ListArticlesRequest request;
-  const std::string from = absl::GetFlag(FLAGS_from);
-  const std::string to = absl::GetFlag(FLAGS_to);
-  if (!from.empty() && !ParseBound(from, false, request.mutable_published()->mutable_start())) {
-    std::cerr << "newsctl: --from must be YYYY-MM-DD or RFC 3339, got " << from << "\n";
-    return kExitUsage;
-  }
-  if (!to.empty() && !ParseBound(to, true, request.mutable_published()->mutable_end())) {
-    std::cerr << "newsctl: --to must be YYYY-MM-DD or RFC 3339, got " << to << "\n";
-    return kExitUsage;
-  }
+  if (!ParsePublished(request.mutable_published())) return kExitUsage;
   const std::string order = absl::GetFlag(FLAGS_order);
   if (order == "oldest") {
     request.set_order(newsdb::v1::PUBLICATION_ORDER_OLDEST_FIRST);
@@ -259,6 +261,112 @@ int List() {
   return 0;
 }
 
+bool ParsePublished(newsdb::v1::TimeRange* range) {
+  const std::string from = absl::GetFlag(FLAGS_from);
+  const std::string to = absl::GetFlag(FLAGS_to);
+  if (!from.empty() && !ParseBound(from, false, range->mutable_start())) {
+    std::cerr << "newsctl: --from must be YYYY-MM-DD or RFC 3339, got " << from << "\n";
+    return false;
+  }
+  if (!to.empty() && !ParseBound(to, true, range->mutable_end())) {
+    std::cerr << "newsctl: --to must be YYYY-MM-DD or RFC 3339, got " << to << "\n";
+    return false;
+  }
+  return true;
+}
+
+int Search(const std::vector<std::string>& args) {
+  if (args.size() != 1) {
+    std::cerr << "newsctl: search needs exactly one QUERY argument (quote it)\n";
+    return kExitUsage;
+  }
+  newsdb::v1::SearchRequest request;
+  request.set_query(args[0]);
+  if (!ParsePublished(request.mutable_filter()->mutable_published())) return kExitUsage;
+  for (absl::string_view credit :
+       absl::StrSplit(absl::GetFlag(FLAGS_credit), ',', absl::SkipEmpty())) {
+    request.mutable_filter()->add_credits(std::string(credit));
+  }
+  const std::string sort = absl::GetFlag(FLAGS_sort);
+  if (sort == "relevance") {
+    request.set_sort(newsdb::v1::SEARCH_SORT_RELEVANCE);
+  } else if (sort == "newest") {
+    request.set_sort(newsdb::v1::SEARCH_SORT_NEWEST);
+  } else if (sort == "oldest") {
+    request.set_sort(newsdb::v1::SEARCH_SORT_OLDEST);
+  } else if (sort == "views") {
+    request.set_sort(newsdb::v1::SEARCH_SORT_MOST_VIEWED);
+  } else {
+    std::cerr << "newsctl: --sort must be relevance, newest, oldest or views\n";
+    return kExitUsage;
+  }
+  for (absl::string_view facet :
+       absl::StrSplit(absl::GetFlag(FLAGS_facets), ',', absl::SkipEmpty())) {
+    newsdb::v1::FacetRequest* wanted = request.add_facets();
+    wanted->set_time_zone(absl::GetFlag(FLAGS_display_zone));
+    if (facet == "credit") {
+      wanted->set_kind(newsdb::v1::FACET_KIND_CREDIT);
+    } else if (facet == "day") {
+      wanted->set_kind(newsdb::v1::FACET_KIND_DAY);
+    } else if (facet == "month") {
+      wanted->set_kind(newsdb::v1::FACET_KIND_MONTH);
+    } else {
+      std::cerr << "newsctl: --facets takes credit, day and month\n";
+      return kExitUsage;
+    }
+  }
+  const int limit = absl::GetFlag(FLAGS_limit);
+  if (limit <= 0) {
+    std::cerr << "newsctl: --limit must be positive\n";
+    return kExitUsage;
+  }
+  request.mutable_highlight()->set_enabled(true);
+  request.mutable_highlight()->set_pre_tag(absl::GetFlag(FLAGS_json) ? "<em>" : "\x1b[1m");
+  request.mutable_highlight()->set_post_tag(absl::GetFlag(FLAGS_json) ? "</em>" : "\x1b[0m");
+  auto stub = newsdb::v1::QueryService::NewStub(Connect(absl::GetFlag(FLAGS_query)));
+  newsdb::v1::SearchResponse all;
+  while (all.hits_size() < limit) {
+    request.set_page_size(std::min(limit - all.hits_size(), 100));
+    auto context = NewContext();
+    newsdb::v1::SearchResponse page;
+    grpc::Status status = stub->Search(context.get(), request, &page);
+    if (!status.ok()) return ReportError("search", status);
+    if (all.hits_size() == 0) {
+      all.set_total_hits(page.total_hits());
+      *all.mutable_facets() = page.facets();
+    }
+    for (auto& hit : *page.mutable_hits()) *all.add_hits() = std::move(hit);
+    all.set_next_page_token(page.next_page_token());
+    if (page.next_page_token().empty()) break;
+    request.set_page_token(page.next_page_token());
+  }
+  if (absl::GetFlag(FLAGS_json)) {
+    std::cout << ToJson(all);
+    return 0;
+  }
+  for (const auto& hit : all.hits()) {
+    const Article& article = hit.article();
+    std::cout << FormatTime(article.published_at()) << "  "
+              << (article.credit().empty() ? "-" : article.credit()) << "  "
+              << absl::StrFormat("%.2f", hit.score()) << "  " << article.id() << "\n  "
+              << (hit.snippets().title().empty() ? article.title() : hit.snippets().title())
+              << "\n";
+    for (const std::string& fragment : hit.snippets().body()) {
+      std::cout << "    " << fragment << "\n";
+    }
+  }
+  std::cout << all.hits_size() << " of " << all.total_hits() << " matching article(s)\n";
+  for (const auto& facet : all.facets()) {
+    std::cout << "\n" << newsdb::v1::FacetKind_Name(facet.kind()).substr(11) << ":\n";
+    for (const auto& bucket : facet.buckets()) {
+      std::cout << "  " << bucket.value() << "  " << bucket.count();
+      if (bucket.total_articles() > 0) std::cout << " of " << bucket.total_articles();
+      std::cout << "\n";
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -267,6 +375,8 @@ int main(int argc, char** argv) {
       "  ingest FILE... [--source NAME] [--time_zone ZONE]\n"
       "  get ID\n"
       "  list [--from DATE] [--to DATE] [--limit N] [--order newest|oldest]\n"
+      "  search \"QUERY\" [--from DATE] [--to DATE] [--credit A,B] "
+      "[--sort relevance|newest|oldest|views] [--facets credit,day,month] [--limit N]\n"
       "Global: --ingest=HOST:PORT --query=HOST:PORT --json --timeout=DURATION");
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() < 2) {
@@ -277,6 +387,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(positional.begin() + 2, positional.end());
   if (command == "ingest") return Ingest(args);
   if (command == "get") return Get(args);
+  if (command == "search") return Search(args);
   if (command == "list") {
     if (!args.empty()) {
       std::cerr << "newsctl: list takes no positional arguments\n";

@@ -1,0 +1,152 @@
+#include "services/storage/posting_codec.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "services/storage/key_codec.h"
+
+namespace newsdb::storage {
+namespace {
+
+absl::Status Malformed(absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("malformed posting block: ", what));
+}
+
+bool IsField(char c) { return c == 't' || c == 'b' || c == 'c'; }
+
+}  // namespace
+
+void AppendVarint(uint64_t value, std::string* out) {
+  while (value >= 0x80) {
+    out->push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out->push_back(static_cast<char>(value));
+}
+
+bool ReadVarint(absl::string_view bytes, size_t* pos, uint64_t* value) {
+  uint64_t result = 0;
+  for (int shift = 0; shift < 70 && *pos < bytes.size(); shift += 7) {
+    const uint8_t byte = static_cast<uint8_t>(bytes[(*pos)++]);
+    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) {
+      *value = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string PostingFieldPrefix(IndexField field, absl::string_view term_prefix) {
+  std::string key;
+  key.reserve(1 + term_prefix.size());
+  key.push_back(static_cast<char>(field));
+  key.append(term_prefix.data(), term_prefix.size());
+  return key;
+}
+
+std::string PostingKeyPrefix(IndexField field, absl::string_view term) {
+  std::string key = PostingFieldPrefix(field, term);
+  key.push_back('\0');
+  return key;
+}
+
+std::string EncodePostingKey(IndexField field, absl::string_view term, uint32_t first_doc) {
+  std::string key = PostingKeyPrefix(field, term);
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    key.push_back(static_cast<char>((first_doc >> shift) & 0xff));
+  }
+  return key;
+}
+
+absl::StatusOr<PostingKey> DecodePostingKey(absl::string_view key) {
+  if (key.size() < 6 || !IsField(key[0]) || key[key.size() - 5] != '\0') {
+    return absl::InvalidArgumentError("malformed posting key");
+  }
+  PostingKey decoded;
+  decoded.field = static_cast<IndexField>(key[0]);
+  decoded.term = std::string(key.substr(1, key.size() - 6));
+  if (decoded.term.find('\0') != std::string::npos) {
+    return absl::InvalidArgumentError("malformed posting key: NUL in term");
+  }
+  uint32_t doc = 0;
+  for (size_t i = key.size() - 4; i < key.size(); ++i)
+    doc = (doc << 8) | static_cast<uint8_t>(key[i]);
+  decoded.first_doc = doc;
+  return decoded;
+}
+
+std::string EncodePostingBlock(uint32_t first_doc, const std::vector<Posting>& postings) {
+  std::string out;
+  AppendVarint(postings.size(), &out);
+  uint32_t previous = first_doc;
+  for (const Posting& posting : postings) {
+    AppendVarint(posting.doc - previous, &out);
+    previous = posting.doc;
+  }
+  for (const Posting& posting : postings) AppendVarint(posting.positions.size(), &out);
+  for (const Posting& posting : postings) {
+    uint32_t last = 0;
+    for (uint32_t position : posting.positions) {
+      AppendVarint(position - last, &out);
+      last = position;
+    }
+  }
+  return out;
+}
+
+absl::Status DecodePostingDocs(absl::string_view block, uint32_t first_doc,
+                               std::vector<uint32_t>* docs, std::vector<uint32_t>* freqs) {
+  size_t pos = 0;
+  uint64_t count = 0;
+  if (!ReadVarint(block, &pos, &count)) return Malformed("count");
+  // Each document takes at least 3 bytes (delta, tf, one position): a count beyond that is a lie.
+  if (count > block.size()) return Malformed("count larger than the block");
+  const size_t docs_start = docs->size();
+  uint64_t doc = first_doc;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t delta = 0;
+    if (!ReadVarint(block, &pos, &delta)) return Malformed("document delta");
+    doc += delta;
+    if (doc > UINT32_MAX || (i > 0 && delta == 0)) return Malformed("document numbers");
+    docs->push_back(static_cast<uint32_t>(doc));
+  }
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t freq = 0;
+    if (!ReadVarint(block, &pos, &freq) || freq == 0 || freq > UINT32_MAX) {
+      docs->resize(docs_start);
+      return Malformed("term frequency");
+    }
+    freqs->push_back(static_cast<uint32_t>(freq));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Posting>> DecodePostingBlock(absl::string_view block,
+                                                        uint32_t first_doc) {
+  std::vector<uint32_t> docs;
+  std::vector<uint32_t> freqs;
+  absl::Status decoded = DecodePostingDocs(block, first_doc, &docs, &freqs);
+  if (!decoded.ok()) return decoded;
+  // Skip to the positions section: re-read the two varint runs.
+  size_t pos = 0;
+  uint64_t ignored = 0;
+  for (size_t i = 0; i < 1 + 2 * docs.size(); ++i) ReadVarint(block, &pos, &ignored);
+  std::vector<Posting> postings(docs.size());
+  for (size_t i = 0; i < docs.size(); ++i) {
+    postings[i].doc = docs[i];
+    if (freqs[i] > block.size()) return Malformed("term frequency larger than the block");
+    postings[i].positions.reserve(freqs[i]);
+    uint64_t position = 0;
+    for (uint32_t j = 0; j < freqs[i]; ++j) {
+      uint64_t delta = 0;
+      if (!ReadVarint(block, &pos, &delta)) return Malformed("position");
+      position += delta;
+      if (position > UINT32_MAX) return Malformed("position out of range");
+      postings[i].positions.push_back(static_cast<uint32_t>(position));
+    }
+  }
+  if (pos != block.size()) return Malformed("trailing bytes");
+  return postings;
+}
+
+}  // namespace newsdb::storage

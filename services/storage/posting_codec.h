@@ -1,0 +1,68 @@
+#ifndef NEWSDB_SERVICES_STORAGE_POSTING_CODEC_H_
+#define NEWSDB_SERVICES_STORAGE_POSTING_CODEC_H_
+
+// Posting blocks: the postings of one (field, term) for a run of documents, stored as one RocksDB
+// value in the `postings` column family under
+//   field (1 byte: 't' title, 'b' body, 'c' credit) | term (UTF-8, no NUL) | 0x00 |
+//   first document number of the block (u32, big-endian)
+// A term's blocks cover disjoint, increasing ranges of document numbers (a block covers from its
+// key's number up to the next block's), so a term's posting list is one prefix scan.
+//
+// Block value (all integers LEB128 varints):
+//   count
+//   count document-number deltas (the first relative to the key's first number)
+//   count term frequencies (>= 1)
+//   for each document, tf position deltas (the first relative to 0)
+// Document numbers and frequencies come first so that a query that needs no positions stops
+// reading before them.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace newsdb::storage {
+
+enum class IndexField : char { kTitle = 't', kBody = 'b', kCredit = 'c' };
+
+// One document's occurrences of a term.
+struct Posting {
+  uint32_t doc = 0;
+  std::vector<uint32_t> positions;  // increasing; size() is the term frequency
+};
+
+std::string EncodePostingKey(IndexField field, absl::string_view term, uint32_t first_doc);
+// All keys of (field, term) start with this; it ends with the 0x00 separator.
+std::string PostingKeyPrefix(IndexField field, absl::string_view term);
+// All keys of terms in `field` that start with `term_prefix` (no separator).
+std::string PostingFieldPrefix(IndexField field, absl::string_view term_prefix);
+
+struct PostingKey {
+  IndexField field;
+  std::string term;
+  uint32_t first_doc;
+};
+// Errors: INVALID_ARGUMENT if malformed.
+absl::StatusOr<PostingKey> DecodePostingKey(absl::string_view key);
+
+// Encodes postings sorted by doc, all >= first_doc, each with >= 1 position.
+std::string EncodePostingBlock(uint32_t first_doc, const std::vector<Posting>& postings);
+
+// Decodes documents and term frequencies only (appends). Errors: INVALID_ARGUMENT if malformed.
+absl::Status DecodePostingDocs(absl::string_view block, uint32_t first_doc,
+                               std::vector<uint32_t>* docs, std::vector<uint32_t>* freqs);
+
+// Decodes everything. Errors: INVALID_ARGUMENT if malformed.
+absl::StatusOr<std::vector<Posting>> DecodePostingBlock(absl::string_view block,
+                                                        uint32_t first_doc);
+
+// LEB128 helpers shared by the storage codecs.
+void AppendVarint(uint64_t value, std::string* out);
+// Reads one varint at *pos; false if truncated or longer than 10 bytes.
+bool ReadVarint(absl::string_view bytes, size_t* pos, uint64_t* value);
+
+}  // namespace newsdb::storage
+
+#endif  // NEWSDB_SERVICES_STORAGE_POSTING_CODEC_H_

@@ -1,0 +1,648 @@
+// SearchIndex::Search: evaluates a query tree over posting lists and in-memory document values.
+//
+// Every leaf (term, phrase, prefix) becomes a sorted list of document numbers with its per-field
+// frequencies; boolean nodes combine the lists with merges; filters, the sort, the page cursor and
+// the facets then run over the in-memory values. Scores are BM25 per field, summed with field
+// weights over the leaves that are not negated.
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "common/search/query_tree.h"
+#include "common/status/grpc_status.h"
+#include "common/status/status_macros.h"
+#include "common/text/analyzer.h"
+#include "common/time/timestamp.h"
+#include "services/storage/posting_codec.h"
+#include "services/storage/search_index.h"
+
+namespace newsdb::storage {
+namespace {
+
+constexpr double kK1 = 1.2;
+constexpr double kB = 0.75;
+constexpr double kTitleWeight = 2.5;
+constexpr double kBodyWeight = 1.0;
+constexpr double kCreditWeight = 0.5;
+constexpr int kMaxPrefixTerms = 20'000;
+constexpr int kDefaultFacetTop = 10;
+constexpr int kMaxFacetTop = 100;
+constexpr int kMaxLimit = 1000;
+constexpr char kDefaultFacetZone[] = "Asia/Almaty";
+
+using DocList = std::vector<uint32_t>;
+
+// A leaf's matches with per-field frequencies (parallel arrays).
+struct LeafMatches {
+  DocList docs;
+  std::vector<uint32_t> title_tf;
+  std::vector<uint32_t> body_tf;
+  std::vector<uint32_t> credit_tf;
+  double idf = 0;
+};
+
+DocList Intersect(const DocList& a, const DocList& b) {
+  DocList out;
+  out.reserve(std::min(a.size(), b.size()));
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+DocList Unite(const DocList& a, const DocList& b) {
+  DocList out;
+  out.reserve(a.size() + b.size());
+  std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+DocList Subtract(const DocList& a, const DocList& b) {
+  DocList out;
+  out.reserve(a.size());
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+std::vector<IndexField> FieldsOf(v1::SearchField field) {
+  switch (field) {
+    case v1::SEARCH_FIELD_TITLE:
+      return {IndexField::kTitle};
+    case v1::SEARCH_FIELD_BODY:
+      return {IndexField::kBody};
+    case v1::SEARCH_FIELD_CREDIT:
+      return {IndexField::kCredit};
+    default:
+      return {IndexField::kTitle, IndexField::kBody};
+  }
+}
+
+// Merges one field's (docs, freqs) into a leaf.
+void MergeField(IndexField field, const DocList& docs, const std::vector<uint32_t>& freqs,
+                LeafMatches* leaf) {
+  LeafMatches merged;
+  const size_t total = leaf->docs.size() + docs.size();
+  merged.docs.reserve(total);
+  merged.title_tf.reserve(total);
+  merged.body_tf.reserve(total);
+  merged.credit_tf.reserve(total);
+  size_t i = 0, j = 0;
+  while (i < leaf->docs.size() || j < docs.size()) {
+    uint32_t doc;
+    uint32_t title = 0, body = 0, credit = 0;
+    if (j == docs.size() || (i < leaf->docs.size() && leaf->docs[i] < docs[j])) {
+      doc = leaf->docs[i];
+      title = leaf->title_tf[i], body = leaf->body_tf[i], credit = leaf->credit_tf[i];
+      ++i;
+    } else {
+      doc = docs[j];
+      if (i < leaf->docs.size() && leaf->docs[i] == docs[j]) {
+        title = leaf->title_tf[i], body = leaf->body_tf[i], credit = leaf->credit_tf[i];
+        ++i;
+      }
+      uint32_t& slot = field == IndexField::kTitle  ? title
+                       : field == IndexField::kBody ? body
+                                                    : credit;
+      slot += freqs[j];
+      ++j;
+    }
+    merged.docs.push_back(doc);
+    merged.title_tf.push_back(title);
+    merged.body_tf.push_back(body);
+    merged.credit_tf.push_back(credit);
+  }
+  merged.idf = leaf->idf;
+  *leaf = std::move(merged);
+}
+
+// Sort-order comparison: true if `a` comes before `b`.
+struct SortKey {
+  double score;
+  int64_t published;
+  int64_t views;
+  article::ArticleId id;
+};
+
+bool Before(v1::SearchSort sort, const SortKey& a, const SortKey& b) {
+  switch (sort) {
+    case v1::SEARCH_SORT_NEWEST:
+      if (a.published != b.published) return a.published > b.published;
+      return a.id > b.id;
+    case v1::SEARCH_SORT_OLDEST:
+      if (a.published != b.published) return a.published < b.published;
+      return a.id < b.id;
+    case v1::SEARCH_SORT_MOST_VIEWED:
+      if (a.views != b.views) return a.views > b.views;
+      if (a.published != b.published) return a.published > b.published;
+      return a.id > b.id;
+    default:
+      if (a.score != b.score) return a.score > b.score;
+      if (a.published != b.published) return a.published > b.published;
+      return a.id > b.id;
+  }
+}
+
+}  // namespace
+
+class SearchIndex::Evaluator {
+ public:
+  Evaluator(const SearchIndex& index, uint32_t doc_limit, const Snapshot* snapshot,
+            absl::FunctionRef<bool()> cancelled)
+      : index_(index), doc_limit_(doc_limit), snapshot_(snapshot), cancelled_(cancelled) {}
+
+  // Evaluates `query`; `negated` is true under a none_of (such leaves are neither scored nor
+  // highlighted).
+  absl::StatusOr<DocList> Eval(const v1::Query& query, bool negated)
+      ABSL_SHARED_LOCKS_REQUIRED(index_.mutex_) {
+    if (cancelled_()) return absl::CancelledError("search cancelled");
+    switch (query.node_case()) {
+      case v1::Query::kTerm:
+        return EvalText(query.term().text(), query.term().field(), negated);
+      case v1::Query::kPhrase:
+        return EvalText(query.phrase().text(), query.phrase().field(), negated);
+      case v1::Query::kPrefix:
+        return EvalPrefix(query.prefix().prefix(), query.prefix().field(), negated);
+      case v1::Query::kMatchAll:
+        return Universe();
+      case v1::Query::kNoneOf: {
+        NEWSDB_ASSIGN_OR_RETURN(DocList excluded, UniteChildren(query.none_of(), !negated));
+        return Subtract(Universe(), excluded);
+      }
+      case v1::Query::kAnyOf:
+        return UniteChildren(query.any_of(), negated);
+      case v1::Query::kAllOf: {
+        std::optional<DocList> result;
+        DocList excluded;
+        for (const v1::Query& child : query.all_of().queries()) {
+          if (child.node_case() == v1::Query::kNoneOf) {
+            NEWSDB_ASSIGN_OR_RETURN(DocList docs, UniteChildren(child.none_of(), !negated));
+            excluded = Unite(excluded, docs);
+            continue;
+          }
+          NEWSDB_ASSIGN_OR_RETURN(DocList docs, Eval(child, negated));
+          result = result.has_value() ? Intersect(*result, docs) : std::move(docs);
+        }
+        if (!result.has_value()) result = Universe();
+        return Subtract(*result, excluded);
+      }
+      default:
+        return status::InvalidFieldError("query", "a query node must be set");
+    }
+  }
+
+  const std::vector<LeafMatches>& scored_leaves() const { return scored_; }
+  text::HighlightTerms& highlight_terms() { return highlight_; }
+
+ private:
+  absl::StatusOr<DocList> UniteChildren(const v1::BooleanQuery& node, bool negated)
+      ABSL_SHARED_LOCKS_REQUIRED(index_.mutex_) {
+    DocList result;
+    for (const v1::Query& child : node.queries()) {
+      NEWSDB_ASSIGN_OR_RETURN(DocList docs, Eval(child, negated));
+      result = Unite(result, docs);
+    }
+    return result;
+  }
+
+  DocList Universe() const {
+    DocList all(doc_limit_);
+    for (uint32_t doc = 0; doc < doc_limit_; ++doc) all[doc] = doc;
+    return all;
+  }
+
+  std::string Prefix(IndexField field, absl::string_view term) {
+    return PostingKeyPrefix(field, term);
+  }
+
+  // Documents and frequencies of (field, term), below the document limit.
+  absl::Status ReadDocs(IndexField field, absl::string_view term, DocList* docs,
+                        std::vector<uint32_t>* freqs) {
+    const std::string prefix = PostingKeyPrefix(field, term);
+    std::string upper = prefix;
+    upper.back() = '\x01';
+    std::unique_ptr<Iterator> it =
+        index_.db_.NewIterator(ColumnFamily::kPostings, prefix, upper, snapshot_);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      NEWSDB_ASSIGN_OR_RETURN(PostingKey key, DecodePostingKey(it->key()));
+      if (key.first_doc >= doc_limit_) break;
+      absl::Status decoded = DecodePostingDocs(it->value(), key.first_doc, docs, freqs);
+      if (!decoded.ok()) return absl::InternalError(decoded.message());
+    }
+    NEWSDB_RETURN_IF_ERROR(it->status());
+    while (!docs->empty() && docs->back() >= doc_limit_) {
+      docs->pop_back();
+      freqs->pop_back();
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<Posting>> ReadPositions(IndexField field, absl::string_view term) {
+    const std::string prefix = PostingKeyPrefix(field, term);
+    std::string upper = prefix;
+    upper.back() = '\x01';
+    std::unique_ptr<Iterator> it =
+        index_.db_.NewIterator(ColumnFamily::kPostings, prefix, upper, snapshot_);
+    std::vector<Posting> postings;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      NEWSDB_ASSIGN_OR_RETURN(PostingKey key, DecodePostingKey(it->key()));
+      if (key.first_doc >= doc_limit_) break;
+      absl::StatusOr<std::vector<Posting>> block = DecodePostingBlock(it->value(), key.first_doc);
+      if (!block.ok()) return absl::InternalError(block.status().message());
+      for (Posting& posting : *block) {
+        if (posting.doc < doc_limit_) postings.push_back(std::move(posting));
+      }
+    }
+    NEWSDB_RETURN_IF_ERROR(it->status());
+    return postings;
+  }
+
+  absl::StatusOr<DocList> EvalText(const std::string& text, v1::SearchField field, bool negated)
+      ABSL_SHARED_LOCKS_REQUIRED(index_.mutex_) {
+    std::vector<std::string> terms = text::ThreadLocalAnalyzer().Terms(text);
+    LeafMatches leaf;
+    if (!terms.empty()) {
+      for (IndexField index_field : FieldsOf(field)) {
+        DocList docs;
+        std::vector<uint32_t> freqs;
+        if (terms.size() == 1) {
+          NEWSDB_RETURN_IF_ERROR(ReadDocs(index_field, terms[0], &docs, &freqs));
+        } else {
+          NEWSDB_RETURN_IF_ERROR(ReadPhrase(index_field, terms, &docs, &freqs));
+        }
+        MergeField(index_field, docs, freqs, &leaf);
+      }
+    }
+    if (!negated) {
+      for (std::string& term : terms) highlight_.terms.insert(std::move(term));
+    }
+    return Finish(std::move(leaf), negated);
+  }
+
+  // Documents where `terms` occur at consecutive positions, with the number of occurrences.
+  absl::Status ReadPhrase(IndexField field, const std::vector<std::string>& terms, DocList* docs,
+                          std::vector<uint32_t>* freqs) {
+    std::vector<std::vector<Posting>> lists;
+    for (const std::string& term : terms) {
+      NEWSDB_ASSIGN_OR_RETURN(std::vector<Posting> postings, ReadPositions(field, term));
+      if (postings.empty()) return absl::OkStatus();
+      lists.push_back(std::move(postings));
+    }
+    std::vector<size_t> cursor(lists.size(), 0);
+    for (const Posting& first : lists[0]) {
+      bool in_all = true;
+      std::vector<const Posting*> at(lists.size(), &first);
+      for (size_t k = 1; k < lists.size() && in_all; ++k) {
+        std::vector<Posting>& list = lists[k];
+        while (cursor[k] < list.size() && list[cursor[k]].doc < first.doc) ++cursor[k];
+        in_all = cursor[k] < list.size() && list[cursor[k]].doc == first.doc;
+        if (in_all) at[k] = &list[cursor[k]];
+      }
+      if (!in_all) continue;
+      uint32_t occurrences = 0;
+      for (uint32_t start : first.positions) {
+        bool match = true;
+        for (size_t k = 1; k < lists.size() && match; ++k) {
+          match = std::binary_search(at[k]->positions.begin(), at[k]->positions.end(),
+                                     start + static_cast<uint32_t>(k));
+        }
+        if (match) ++occurrences;
+      }
+      if (occurrences > 0) {
+        docs->push_back(first.doc);
+        freqs->push_back(occurrences);
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<DocList> EvalPrefix(const std::string& prefix_text, v1::SearchField field,
+                                     bool negated) ABSL_SHARED_LOCKS_REQUIRED(index_.mutex_) {
+    const std::string prefix = text::ThreadLocalAnalyzer().NormalizePrefix(prefix_text);
+    LeafMatches leaf;
+    if (!prefix.empty()) {
+      for (IndexField index_field : FieldsOf(field)) {
+        const std::string start = PostingFieldPrefix(index_field, prefix);
+        std::unique_ptr<Iterator> it =
+            index_.db_.NewIterator(ColumnFamily::kPostings, start, "", snapshot_);
+        // Frequencies summed over every term with the prefix.
+        absl::flat_hash_map<uint32_t, uint32_t> sums;
+        std::string current_term;
+        int terms = 0;
+        DocList docs;
+        std::vector<uint32_t> freqs;
+        for (it->SeekToFirst(); it->Valid(); it->Next()) {
+          if (!absl::StartsWith(it->key(), start)) break;
+          NEWSDB_ASSIGN_OR_RETURN(PostingKey key, DecodePostingKey(it->key()));
+          if (key.term != current_term) {
+            current_term = key.term;
+            if (++terms > kMaxPrefixTerms) {
+              return status::InvalidFieldError(
+                  "query", absl::StrCat("prefix \"", prefix_text, "*\" matches more than ",
+                                        kMaxPrefixTerms, " words; make it longer"));
+            }
+          }
+          if (key.first_doc >= doc_limit_) continue;
+          docs.clear();
+          freqs.clear();
+          absl::Status decoded = DecodePostingDocs(it->value(), key.first_doc, &docs, &freqs);
+          if (!decoded.ok()) return absl::InternalError(decoded.message());
+          for (size_t i = 0; i < docs.size(); ++i) {
+            if (docs[i] < doc_limit_) sums[docs[i]] += freqs[i];
+          }
+          if (cancelled_()) return absl::CancelledError("search cancelled");
+        }
+        NEWSDB_RETURN_IF_ERROR(it->status());
+        std::vector<std::pair<uint32_t, uint32_t>> sorted(sums.begin(), sums.end());
+        std::sort(sorted.begin(), sorted.end());
+        docs.clear();
+        freqs.clear();
+        for (const auto& [doc, freq] : sorted) {
+          docs.push_back(doc);
+          freqs.push_back(freq);
+        }
+        MergeField(index_field, docs, freqs, &leaf);
+      }
+    }
+    if (!negated && !prefix.empty()) highlight_.prefixes.push_back(prefix);
+    return Finish(std::move(leaf), negated);
+  }
+
+  DocList Finish(LeafMatches leaf, bool negated) {
+    const double n = doc_limit_;
+    const double df = static_cast<double>(leaf.docs.size());
+    leaf.idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
+    DocList docs = leaf.docs;
+    if (!negated && !leaf.docs.empty()) scored_.push_back(std::move(leaf));
+    return docs;
+  }
+
+  const SearchIndex& index_;
+  const uint32_t doc_limit_;
+  const Snapshot* snapshot_;
+  absl::FunctionRef<bool()> cancelled_;
+  std::vector<LeafMatches> scored_;
+  text::HighlightTerms highlight_;
+};
+
+absl::StatusOr<IndexSearchResult> SearchIndex::Search(const v1::SearchShardRequest& request,
+                                                      absl::FunctionRef<bool()> cancelled) const {
+  // Validate everything before touching the index.
+  std::vector<status::FieldViolation> violations;
+  if (absl::Status valid = search::ValidateQuery(request.query(), "query"); !valid.ok()) {
+    for (auto& violation : status::FieldViolationsOf(valid)) violations.push_back(violation);
+    if (violations.empty()) violations.push_back({"query", std::string(valid.message())});
+  }
+  if (request.limit() < 1 || request.limit() > kMaxLimit) {
+    violations.push_back({"limit", absl::StrCat("must be in 1..", kMaxLimit)});
+  }
+  std::optional<int64_t> start_seconds, end_seconds;
+  const v1::SearchFilter& filter = request.filter();
+  if (filter.published().has_start()) {
+    absl::StatusOr<absl::Time> start = time::FromTimestamp(filter.published().start());
+    if (!start.ok()) {
+      violations.push_back({"filter.published.start", std::string(start.status().message())});
+    } else {
+      // Publication times are whole seconds: t >= start <=> t >= ceil(start).
+      start_seconds = absl::ToUnixSeconds(*start) +
+                      (absl::FromUnixSeconds(absl::ToUnixSeconds(*start)) < *start ? 1 : 0);
+    }
+  }
+  if (filter.published().has_end()) {
+    absl::StatusOr<absl::Time> end = time::FromTimestamp(filter.published().end());
+    if (!end.ok()) {
+      violations.push_back({"filter.published.end", std::string(end.status().message())});
+    } else {
+      end_seconds = absl::ToUnixSeconds(*end) +
+                    (absl::FromUnixSeconds(absl::ToUnixSeconds(*end)) < *end ? 1 : 0);
+    }
+  }
+  if (start_seconds && end_seconds && *end_seconds < *start_seconds) {
+    violations.push_back({"filter.published.end", "must not be before filter.published.start"});
+  }
+  if (filter.views().has_min() && filter.views().has_max() &&
+      filter.views().max() < filter.views().min()) {
+    violations.push_back({"filter.views.max", "must not be below filter.views.min"});
+  }
+  if (!v1::SearchSort_IsValid(request.sort())) violations.push_back({"sort", "unknown value"});
+  std::vector<absl::TimeZone> facet_zones(request.facets_size());
+  for (int i = 0; i < request.facets_size(); ++i) {
+    const v1::FacetRequest& facet = request.facets(i);
+    if (facet.kind() == v1::FACET_KIND_UNSPECIFIED || !v1::FacetKind_IsValid(facet.kind())) {
+      violations.push_back({absl::StrCat("facets[", i, "].kind"), "must be CREDIT, DAY or MONTH"});
+    }
+    if (facet.top() < 0 || facet.top() > kMaxFacetTop) {
+      violations.push_back(
+          {absl::StrCat("facets[", i, "].top"), absl::StrCat("must be in 0..", kMaxFacetTop)});
+    }
+    const std::string zone = facet.time_zone().empty() ? kDefaultFacetZone : facet.time_zone();
+    if (!absl::LoadTimeZone(zone, &facet_zones[i])) {
+      violations.push_back({absl::StrCat("facets[", i, "].time_zone"),
+                            absl::StrCat("unknown IANA time zone \"", facet.time_zone(), "\"")});
+    }
+  }
+  if (!violations.empty()) return status::InvalidFieldsError(violations);
+
+  absl::ReaderMutexLock lock(&mutex_);
+  const uint32_t documents = static_cast<uint32_t>(ids_.size());
+  v1::ShardSnapshot snapshot;
+  if (request.has_snapshot()) {
+    snapshot = request.snapshot();
+    if (snapshot.epoch() != epoch_) {
+      return absl::FailedPreconditionError(
+          "the page token belongs to a storage process that has since restarted; search again");
+    }
+    if (snapshot.sequence() + 1 < oldest_sequence_ || snapshot.sequence() > sequence_ ||
+        snapshot.doc_limit() < 0 || snapshot.doc_limit() > documents) {
+      return absl::FailedPreconditionError("the page token has expired; search again");
+    }
+  } else {
+    snapshot.set_doc_limit(documents);
+    snapshot.set_sequence(sequence_);
+    snapshot.set_epoch(epoch_);
+  }
+  const uint32_t doc_limit = static_cast<uint32_t>(snapshot.doc_limit());
+  // Views as of the snapshot: the oldest replaced value after it wins.
+  absl::flat_hash_map<uint32_t, int64_t> old_views;
+  for (auto it = view_changes_.rbegin();
+       it != view_changes_.rend() && it->sequence > snapshot.sequence(); ++it) {
+    old_views[it->doc] = it->old_views;
+  }
+  auto views_of = [&](uint32_t doc) ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
+    auto old = old_views.find(doc);
+    return old == old_views.end() ? views_[doc] : old->second;
+  };
+
+  std::shared_ptr<const Snapshot> db_snapshot = db_.GetSnapshot();
+  Evaluator evaluator(*this, doc_limit, db_snapshot.get(), cancelled);
+  NEWSDB_ASSIGN_OR_RETURN(DocList matches, evaluator.Eval(request.query(), false));
+
+  // Filters.
+  absl::flat_hash_set<uint32_t> credit_filter;
+  for (const std::string& credit : filter.credits()) {
+    auto it = credit_index_.find(credit);
+    if (it != credit_index_.end()) credit_filter.insert(it->second);
+  }
+  const bool filter_credit = filter.credits_size() > 0;
+  const bool filter_views = filter.views().has_min() || filter.views().has_max();
+  if (start_seconds || end_seconds || filter_credit || filter_views) {
+    DocList kept;
+    kept.reserve(matches.size());
+    for (uint32_t doc : matches) {
+      if (start_seconds && published_[doc] < *start_seconds) continue;
+      if (end_seconds && published_[doc] >= *end_seconds) continue;
+      if (filter_credit && !credit_filter.contains(credit_ordinals_[doc])) continue;
+      if (filter_views) {
+        const int64_t views = views_of(doc);
+        if (filter.views().has_min() && views < filter.views().min()) continue;
+        if (filter.views().has_max() && views > filter.views().max()) continue;
+      }
+      kept.push_back(doc);
+    }
+    matches = std::move(kept);
+  }
+  if (cancelled()) return absl::CancelledError("search cancelled");
+
+  // BM25 statistics as of the snapshot.
+  double title_sum = 0, body_sum = 0, credit_sum = 0;
+  if (doc_limit == documents) {
+    title_sum = static_cast<double>(title_length_sum_);
+    body_sum = static_cast<double>(body_length_sum_);
+    credit_sum = static_cast<double>(credit_length_sum_);
+  } else {
+    for (uint32_t doc = 0; doc < doc_limit; ++doc) {
+      title_sum += title_lengths_[doc];
+      body_sum += body_lengths_[doc];
+      credit_sum += credit_lengths_[doc];
+    }
+  }
+  const double n = std::max<double>(doc_limit, 1);
+  const double title_avg = std::max(title_sum / n, 1.0);
+  const double body_avg = std::max(body_sum / n, 1.0);
+  const double credit_avg = std::max(credit_sum / n, 1.0);
+  const std::vector<LeafMatches>& leaves = evaluator.scored_leaves();
+  auto score_of = [&](uint32_t doc) ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
+    auto part = [](double tf, double length, double average, double weight) {
+      if (tf == 0) return 0.0;
+      return weight * tf * (kK1 + 1) / (tf + kK1 * (1 - kB + kB * length / average));
+    };
+    double score = 0;
+    for (const LeafMatches& leaf : leaves) {
+      auto it = std::lower_bound(leaf.docs.begin(), leaf.docs.end(), doc);
+      if (it == leaf.docs.end() || *it != doc) continue;
+      const size_t i = static_cast<size_t>(it - leaf.docs.begin());
+      score +=
+          leaf.idf * (part(leaf.title_tf[i], title_lengths_[doc], title_avg, kTitleWeight) +
+                      part(leaf.body_tf[i], body_lengths_[doc], body_avg, kBodyWeight) +
+                      part(leaf.credit_tf[i], credit_lengths_[doc], credit_avg, kCreditWeight));
+    }
+    return score;
+  };
+
+  // Order, cursor, top-k.
+  const v1::SearchSort sort =
+      request.sort() == v1::SEARCH_SORT_UNSPECIFIED ? v1::SEARCH_SORT_RELEVANCE : request.sort();
+  const bool by_score = sort == v1::SEARCH_SORT_RELEVANCE;
+  std::optional<SortKey> after;
+  if (request.has_after()) {
+    absl::StatusOr<article::ArticleId> id = article::ParseArticleId(
+        std::string_view(request.after().id().data(), request.after().id().size()));
+    if (!id.ok()) return status::InvalidFieldError("after.id", "must be 16 lowercase hex digits");
+    after = SortKey{request.after().score(), request.after().published_seconds(),
+                    request.after().views(), *id};
+  }
+  struct Candidate {
+    uint32_t doc;
+    SortKey key;
+  };
+  std::vector<Candidate> candidates;
+  candidates.reserve(matches.size());
+  for (size_t i = 0; i < matches.size(); ++i) {
+    const uint32_t doc = matches[i];
+    Candidate candidate{doc,
+                        {by_score ? score_of(doc) : 0.0, published_[doc],
+                         sort == v1::SEARCH_SORT_MOST_VIEWED ? views_of(doc) : 0, ids_[doc]}};
+    if (after && !Before(sort, *after, candidate.key)) continue;
+    candidates.push_back(candidate);
+    if ((i & 0xffff) == 0xffff && cancelled()) return absl::CancelledError("search cancelled");
+  }
+  const size_t k = std::min<size_t>(candidates.size(), static_cast<size_t>(request.limit()));
+  auto less = [sort](const Candidate& a, const Candidate& b) { return Before(sort, a.key, b.key); };
+  std::partial_sort(candidates.begin(), candidates.begin() + static_cast<ptrdiff_t>(k),
+                    candidates.end(), less);
+
+  IndexSearchResult result;
+  result.snapshot = snapshot;
+  result.highlight_terms = std::move(evaluator.highlight_terms());
+  for (size_t i = 0; i < k; ++i) {
+    const Candidate& candidate = candidates[i];
+    IndexHit& hit = result.hits.emplace_back();
+    hit.doc = candidate.doc;
+    hit.id = candidate.key.id;
+    hit.score = by_score ? candidate.key.score : score_of(candidate.doc);
+    hit.published_seconds = candidate.key.published;
+    hit.views = views_of(candidate.doc);
+  }
+  result.total_hits = static_cast<int64_t>(matches.size());
+
+  // Facets over every match.
+  for (int f = 0; f < request.facets_size(); ++f) {
+    const v1::FacetRequest& facet = request.facets(f);
+    v1::FacetResult& out = result.facets.emplace_back();
+    out.set_kind(facet.kind());
+    if (facet.kind() == v1::FACET_KIND_CREDIT) {
+      absl::flat_hash_map<uint32_t, int64_t> counts;
+      for (uint32_t doc : matches) {
+        if (credit_ordinals_[doc] != 0) ++counts[credit_ordinals_[doc]];
+      }
+      std::vector<std::pair<int64_t, std::string>> ranked;
+      for (const auto& [ordinal, count] : counts) ranked.emplace_back(count, credits_[ordinal]);
+      std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+      });
+      const size_t top = facet.top() == 0 ? kDefaultFacetTop : static_cast<size_t>(facet.top());
+      for (size_t i = 0; i < ranked.size() && i < top; ++i) {
+        v1::FacetBucket* bucket = out.add_buckets();
+        bucket->set_value(ranked[i].second);
+        bucket->set_count(ranked[i].first);
+      }
+      continue;
+    }
+    // Every real zone's offsets are multiples of 15 minutes, so all instants of one UTC-aligned
+    // quarter hour fall into the same local day: convert each quarter hour once.
+    const absl::TimeZone& zone = facet_zones[f];
+    const bool by_month = facet.kind() == v1::FACET_KIND_MONTH;
+    absl::flat_hash_map<int64_t, absl::CivilDay> day_of_quarter;
+    std::map<absl::CivilDay, int64_t> day_counts;
+    for (uint32_t doc : matches) {
+      const int64_t seconds = published_[doc];
+      const int64_t quarter = seconds >= 0 ? seconds / 900 : -((-seconds + 899) / 900);
+      auto [it, inserted] = day_of_quarter.try_emplace(quarter);
+      if (inserted) it->second = absl::ToCivilDay(absl::FromUnixSeconds(quarter * 900), zone);
+      absl::CivilDay day = it->second;
+      if (by_month) day = absl::CivilDay(absl::CivilMonth(day));
+      ++day_counts[day];
+    }
+    for (const auto& [day, count] : day_counts) {
+      const absl::CivilDay end = by_month ? absl::CivilDay(absl::CivilMonth(day) + 1) : day + 1;
+      const int64_t first_quarter = absl::ToUnixSeconds(absl::FromCivil(day, zone)) / 900;
+      const int64_t end_quarter = absl::ToUnixSeconds(absl::FromCivil(end, zone)) / 900;
+      int64_t total = 0;
+      for (auto it = quarter_hour_counts_.lower_bound(first_quarter);
+           it != quarter_hour_counts_.end() && it->first < end_quarter; ++it) {
+        total += it->second;
+      }
+      v1::FacetBucket* bucket = out.add_buckets();
+      bucket->set_value(by_month ? absl::FormatCivilTime(absl::CivilMonth(day))
+                                 : absl::FormatCivilTime(day));
+      bucket->set_count(count);
+      bucket->set_total_articles(total);
+    }
+  }
+  return result;
+}
+
+}  // namespace newsdb::storage

@@ -1,0 +1,360 @@
+#include "services/storage/search_index.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/log/log.h"
+#include "common/status/grpc_status.h"
+#include "common/status/status_macros.h"
+#include "common/text/analyzer.h"
+#include "common/time/timestamp.h"
+#include "services/storage/key_codec.h"
+#include "services/storage/posting_codec.h"
+
+namespace newsdb::storage {
+namespace {
+
+// Small writes append to a term's last block while it is below this size, so that ingesting one
+// article at a time does not leave one tiny block per article.
+constexpr size_t kMergeBlockBelow = 512;
+constexpr size_t kSmallWriteDocs = 64;
+// Keep this many view changes for snapshots of later pages.
+constexpr size_t kMaxViewChanges = 4'000'000;
+
+constexpr uint64_t kSignBit = uint64_t{1} << 63;
+
+}  // namespace
+
+// ---- Doc values ----------------------------------------------------------------------------
+
+std::string EncodeDocKey(uint32_t doc) {
+  std::string key(4, '\0');
+  for (int i = 3; i >= 0; --i) {
+    key[i] = static_cast<char>(doc & 0xff);
+    doc >>= 8;
+  }
+  return key;
+}
+
+std::string EncodeDocValues(const DocValues& values) {
+  std::string out;
+  AppendBigEndian64(values.id, &out);
+  AppendBigEndian64(static_cast<uint64_t>(values.published_seconds) ^ kSignBit, &out);
+  AppendVarint(static_cast<uint64_t>(values.views), &out);
+  AppendVarint(values.title_length, &out);
+  AppendVarint(values.body_length, &out);
+  AppendVarint(values.credit_length, &out);
+  AppendVarint(values.credit.size(), &out);
+  out.append(values.credit);
+  return out;
+}
+
+absl::StatusOr<DocValues> DecodeDocValues(absl::string_view value) {
+  if (value.size() < 16) return absl::InvalidArgumentError("doc values too short");
+  DocValues values;
+  values.id = ReadBigEndian64(value);
+  values.published_seconds = static_cast<int64_t>(ReadBigEndian64(value.substr(8)) ^ kSignBit);
+  size_t pos = 16;
+  uint64_t views = 0, title = 0, body = 0, credit_tokens = 0, credit_bytes = 0;
+  if (!ReadVarint(value, &pos, &views) || !ReadVarint(value, &pos, &title) ||
+      !ReadVarint(value, &pos, &body) || !ReadVarint(value, &pos, &credit_tokens) ||
+      !ReadVarint(value, &pos, &credit_bytes) || credit_bytes != value.size() - pos ||
+      title > UINT32_MAX || body > UINT32_MAX || credit_tokens > UINT32_MAX) {
+    return absl::InvalidArgumentError("malformed doc values");
+  }
+  values.views = static_cast<int64_t>(views);
+  values.title_length = static_cast<uint32_t>(title);
+  values.body_length = static_cast<uint32_t>(body);
+  values.credit_length = static_cast<uint32_t>(credit_tokens);
+  values.credit = std::string(value.substr(pos));
+  return values;
+}
+
+// ---- Analysis for indexing -----------------------------------------------------------------
+
+namespace {
+
+// Positions of each analysed term in one field.
+using FieldTerms = absl::flat_hash_map<std::string, std::vector<uint32_t>>;
+
+struct AnalysedArticle {
+  FieldTerms title;
+  FieldTerms body;
+  FieldTerms credit;
+  uint32_t title_length = 0;
+  uint32_t body_length = 0;
+  uint32_t credit_length = 0;
+};
+
+// Paragraphs are analysed as one text with a gap of this many positions between them, so that a
+// phrase never spans two paragraphs.
+constexpr uint32_t kParagraphGap = 8;
+
+uint32_t AnalyseInto(absl::string_view text, uint32_t first_position, FieldTerms* terms,
+                     std::vector<text::Token>* scratch) {
+  scratch->clear();
+  const uint32_t next = text::ThreadLocalAnalyzer().Analyze(
+      std::string_view(text.data(), text.size()), first_position, scratch);
+  for (text::Token& token : *scratch) (*terms)[token.term].push_back(token.position);
+  return next;
+}
+
+AnalysedArticle Analyse(const v1::Article& article) {
+  AnalysedArticle result;
+  std::vector<text::Token> scratch;
+  result.title_length = AnalyseInto(article.title(), 0, &result.title, &scratch);
+  uint32_t position = 0;
+  uint32_t tokens = 0;
+  for (const std::string& paragraph : article.paragraphs()) {
+    const uint32_t next = AnalyseInto(paragraph, position, &result.body, &scratch);
+    tokens += next - position;
+    position = next + kParagraphGap;
+  }
+  result.body_length = tokens;
+  result.credit_length = AnalyseInto(article.credit(), 0, &result.credit, &scratch);
+  return result;
+}
+
+bool SameText(const v1::Article& a, const v1::Article& b) {
+  return a.title() == b.title() && a.credit() == b.credit() &&
+         std::equal(a.paragraphs().begin(), a.paragraphs().end(), b.paragraphs().begin(),
+                    b.paragraphs().end());
+}
+
+// Edits of one (field, term): document -> new positions (empty = remove).
+using TermEdits = std::map<uint32_t, std::vector<uint32_t>>;
+
+void CollectEdits(IndexField field, const FieldTerms* old_terms, const FieldTerms& new_terms,
+                  uint32_t doc, std::map<std::pair<char, std::string>, TermEdits>* edits) {
+  for (const auto& [term, positions] : new_terms) {
+    if (old_terms != nullptr) {
+      auto old = old_terms->find(term);
+      if (old != old_terms->end() && old->second == positions) continue;
+    }
+    (*edits)[{static_cast<char>(field), term}][doc] = positions;
+  }
+  if (old_terms == nullptr) return;
+  for (const auto& [term, positions] : *old_terms) {
+    if (!new_terms.contains(term)) (*edits)[{static_cast<char>(field), term}][doc] = {};
+  }
+}
+
+}  // namespace
+
+// ---- Loading and writing -------------------------------------------------------------------
+
+absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Load(RocksDb& db) {
+  std::unique_ptr<SearchIndex> index(new SearchIndex(db));
+  index->epoch_ = std::random_device{}() * uint64_t{0x100000001} ^
+                  static_cast<uint64_t>(absl::ToUnixNanos(absl::Now()));
+  absl::MutexLock lock(&index->mutex_);
+  index->credits_.push_back("");
+  index->credit_index_[""] = 0;
+  std::unique_ptr<Iterator> it = db.NewIterator(ColumnFamily::kDocValues, "", "");
+  uint32_t expected = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    absl::string_view key = it->key();
+    if (key != EncodeDocKey(expected)) {
+      return absl::InternalError(absl::StrCat("doc values are not dense at document ", expected));
+    }
+    absl::StatusOr<DocValues> values = DecodeDocValues(it->value());
+    if (!values.ok()) {
+      return absl::InternalError(
+          absl::StrCat("document ", expected, ": ", values.status().message()));
+    }
+    index->AddDocLocked(expected, *values);
+    ++expected;
+  }
+  NEWSDB_RETURN_IF_ERROR(it->status());
+  return index;
+}
+
+uint32_t SearchIndex::CreditOrdinalLocked(const std::string& credit) {
+  auto [it, inserted] = credit_index_.try_emplace(credit, static_cast<uint32_t>(credits_.size()));
+  if (inserted) credits_.push_back(credit);
+  return it->second;
+}
+
+void SearchIndex::AddDocLocked(uint32_t doc, const DocValues& values) {
+  if (doc == ids_.size()) {
+    ids_.push_back(values.id);
+    published_.push_back(values.published_seconds);
+    views_.push_back(values.views);
+    credit_ordinals_.push_back(CreditOrdinalLocked(values.credit));
+    title_lengths_.push_back(values.title_length);
+    body_lengths_.push_back(values.body_length);
+    credit_lengths_.push_back(values.credit_length);
+    title_length_sum_ += values.title_length;
+    body_length_sum_ += values.body_length;
+    credit_length_sum_ += values.credit_length;
+    // Floor division, so that pre-1970 times land in the right quarter hour.
+    const int64_t quarter = values.published_seconds >= 0
+                                ? values.published_seconds / 900
+                                : -((-values.published_seconds + 899) / 900);
+    ++quarter_hour_counts_[quarter];
+    return;
+  }
+  // An existing document: its text or views changed (publication time and id cannot).
+  if (views_[doc] != values.views) {
+    view_changes_.push_back({sequence_, doc, views_[doc]});
+    views_[doc] = values.views;
+  }
+  credit_ordinals_[doc] = CreditOrdinalLocked(values.credit);
+  title_length_sum_ += static_cast<int64_t>(values.title_length) - title_lengths_[doc];
+  body_length_sum_ += static_cast<int64_t>(values.body_length) - body_lengths_[doc];
+  credit_length_sum_ += static_cast<int64_t>(values.credit_length) - credit_lengths_[doc];
+  title_lengths_[doc] = values.title_length;
+  body_lengths_[doc] = values.body_length;
+  credit_lengths_[doc] = values.credit_length;
+}
+
+uint32_t SearchIndex::next_doc() const {
+  absl::ReaderMutexLock lock(&mutex_);
+  return static_cast<uint32_t>(ids_.size());
+}
+
+int64_t SearchIndex::documents() const {
+  absl::ReaderMutexLock lock(&mutex_);
+  return static_cast<int64_t>(ids_.size());
+}
+
+absl::StatusOr<SearchIndex::PendingUpdate> SearchIndex::Prepare(const std::vector<Change>& changes,
+                                                                WriteBatch& batch) {
+  PendingUpdate update;
+  std::map<std::pair<char, std::string>, TermEdits> edits;
+  size_t new_docs = 0;
+  for (const Change& change : changes) {
+    NEWSDB_CHECK(change.new_content != nullptr);
+    const v1::Article& content = *change.new_content;
+    const bool text_changed =
+        change.old_content == nullptr || !SameText(*change.old_content, content);
+    AnalysedArticle analysed = Analyse(content);
+    if (text_changed) {
+      std::optional<AnalysedArticle> old;
+      if (change.old_content != nullptr) old = Analyse(*change.old_content);
+      CollectEdits(IndexField::kTitle, old ? &old->title : nullptr, analysed.title, change.doc,
+                   &edits);
+      CollectEdits(IndexField::kBody, old ? &old->body : nullptr, analysed.body, change.doc,
+                   &edits);
+      CollectEdits(IndexField::kCredit, old ? &old->credit : nullptr, analysed.credit, change.doc,
+                   &edits);
+    }
+    if (change.old_content == nullptr) ++new_docs;
+    DocValues values;
+    values.id = *article::ParseArticleId(content.id());
+    values.published_seconds = content.published_at().seconds();
+    values.views = change.views;
+    values.title_length = analysed.title_length;
+    values.body_length = analysed.body_length;
+    values.credit_length = analysed.credit_length;
+    values.credit = content.credit();
+    batch.Put(ColumnFamily::kDocValues, EncodeDocKey(change.doc), EncodeDocValues(values));
+    update.values.emplace_back(change.doc, std::move(values));
+  }
+
+  const uint32_t first_new_doc = next_doc();
+  for (auto& [field_term, term_edits] : edits) {
+    const IndexField field = static_cast<IndexField>(field_term.first);
+    const std::string& term = field_term.second;
+    const std::string prefix = PostingKeyPrefix(field, term);
+    std::string upper = prefix;
+    upper.back() = '\x01';
+    std::unique_ptr<Iterator> it = db_.NewIterator(ColumnFamily::kPostings, prefix, upper);
+    // Blocks this write touches, by first document.
+    std::map<uint32_t, std::vector<Posting>> blocks;
+    std::map<uint32_t, bool> existed;
+    // The block that covers `doc` (first <= doc), loading it from the database if needed.
+    auto covering_block = [&](uint32_t doc) -> absl::StatusOr<std::optional<uint32_t>> {
+      std::optional<uint32_t> best;
+      auto cached = blocks.upper_bound(doc);
+      if (cached != blocks.begin()) best = std::prev(cached)->first;
+      it->SeekForPrev(EncodePostingKey(field, term, doc));
+      if (it->Valid()) {
+        NEWSDB_ASSIGN_OR_RETURN(PostingKey key, DecodePostingKey(it->key()));
+        if (!best || key.first_doc > *best) {
+          if (!blocks.contains(key.first_doc)) {
+            absl::StatusOr<std::vector<Posting>> postings =
+                DecodePostingBlock(it->value(), key.first_doc);
+            if (!postings.ok()) {
+              return absl::InternalError(
+                  absl::StrCat("term ", term, ": ", postings.status().message()));
+            }
+            blocks[key.first_doc] = *std::move(postings);
+            existed[key.first_doc] = true;
+          }
+          best = key.first_doc;
+        }
+      } else {
+        NEWSDB_RETURN_IF_ERROR(it->status());
+      }
+      return best;
+    };
+
+    std::vector<Posting> appended;  // postings of new documents, in document order
+    for (auto& [doc, positions] : term_edits) {
+      if (doc >= first_new_doc) {
+        if (!positions.empty()) appended.push_back({doc, std::move(positions)});
+        continue;
+      }
+      NEWSDB_ASSIGN_OR_RETURN(std::optional<uint32_t> first, covering_block(doc));
+      if (!first.has_value()) {
+        if (positions.empty()) continue;
+        blocks[doc] = {};  // a new block that starts here and ends where the next one starts
+        first = doc;
+      }
+      std::vector<Posting>& postings = blocks[*first];
+      auto at = std::lower_bound(postings.begin(), postings.end(), doc,
+                                 [](const Posting& p, uint32_t d) { return p.doc < d; });
+      const bool present = at != postings.end() && at->doc == doc;
+      if (positions.empty()) {
+        if (present) postings.erase(at);
+      } else if (present) {
+        at->positions = std::move(positions);
+      } else {
+        postings.insert(at, Posting{doc, std::move(positions)});
+      }
+    }
+    if (!appended.empty()) {
+      std::optional<uint32_t> last;
+      if (new_docs <= kSmallWriteDocs) {
+        NEWSDB_ASSIGN_OR_RETURN(last, covering_block(appended.front().doc));
+      }
+      if (last.has_value() && blocks[*last].size() < kMergeBlockBelow) {
+        std::vector<Posting>& postings = blocks[*last];
+        for (Posting& posting : appended) postings.push_back(std::move(posting));
+      } else {
+        blocks[appended.front().doc] = std::move(appended);
+      }
+    }
+    for (auto& [first, postings] : blocks) {
+      if (postings.empty()) {
+        if (existed[first])
+          batch.Delete(ColumnFamily::kPostings, EncodePostingKey(field, term, first));
+        continue;
+      }
+      batch.Put(ColumnFamily::kPostings, EncodePostingKey(field, term, first),
+                EncodePostingBlock(first, postings));
+    }
+  }
+  return update;
+}
+
+void SearchIndex::Commit(PendingUpdate update) {
+  absl::MutexLock lock(&mutex_);
+  ++sequence_;
+  for (auto& [doc, values] : update.values) AddDocLocked(doc, values);
+  while (view_changes_.size() > kMaxViewChanges) {
+    oldest_sequence_ = view_changes_.front().sequence + 1;
+    view_changes_.pop_front();
+  }
+}
+
+}  // namespace newsdb::storage

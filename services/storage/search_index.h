@@ -1,0 +1,147 @@
+#ifndef NEWSDB_SERVICES_STORAGE_SEARCH_INDEX_H_
+#define NEWSDB_SERVICES_STORAGE_SEARCH_INDEX_H_
+
+// The shard's full-text index: posting lists with positions in RocksDB (posting_codec.h), and
+// per-document values (id, publication time, views, credit, field lengths) in RocksDB and, for
+// fast filters, sorts and facets, in memory. Documents are numbered densely from 0 in creation
+// order; a number never changes or gets reused.
+//
+// Column family `doc_values`: document number (u32, big-endian) ->
+//   id (u64 BE) | published seconds (u64 BE, +2^63) | varint views | varint title length |
+//   varint body length | varint credit length | credit bytes
+// (lengths count analysed tokens). Nothing else is persisted: collection statistics are sums over
+// the documents, computed when the index is loaded, so a restart reads one column family and never
+// the articles.
+//
+// Thread-safety: Prepare and Commit must be serialised by the caller (ArticleStore's write mutex);
+// Search may run concurrently with them and with itself.
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/btree_map.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/article/article_id.h"
+#include "common/text/highlighter.h"
+#include "newsdb/v1/article.pb.h"
+#include "newsdb/v1/search.pb.h"
+#include "newsdb/v1/storage_service.pb.h"
+#include "services/storage/rocks_db.h"
+
+namespace newsdb::storage {
+
+// Per-document values as stored.
+struct DocValues {
+  article::ArticleId id = 0;
+  int64_t published_seconds = 0;
+  int64_t views = 0;
+  uint32_t title_length = 0;
+  uint32_t body_length = 0;
+  uint32_t credit_length = 0;
+  std::string credit;
+};
+
+std::string EncodeDocKey(uint32_t doc);
+std::string EncodeDocValues(const DocValues& values);
+absl::StatusOr<DocValues> DecodeDocValues(absl::string_view value);  // INVALID_ARGUMENT
+
+// One hit of a shard search before its article is fetched.
+struct IndexHit {
+  uint32_t doc = 0;
+  article::ArticleId id = 0;
+  double score = 0;
+  int64_t published_seconds = 0;
+  int64_t views = 0;  // as of the snapshot
+};
+
+// What Search found.
+struct IndexSearchResult {
+  std::vector<IndexHit> hits;
+  int64_t total_hits = 0;
+  std::vector<v1::FacetResult> facets;
+  v1::ShardSnapshot snapshot;
+  text::HighlightTerms highlight_terms;  // analysed words of the query's positive leaves
+};
+
+class SearchIndex {
+ public:
+  // Loads per-document values from `db` (which must outlive the index).
+  // Errors: INTERNAL on unreadable values.
+  static absl::StatusOr<std::unique_ptr<SearchIndex>> Load(RocksDb& db);
+
+  // One document whose text or views changed in a write.
+  struct Change {
+    uint32_t doc = 0;
+    const v1::Article* old_content = nullptr;  // the text before the write; nullptr if new
+    const v1::Article* new_content = nullptr;  // the text after the write (may equal the old)
+    int64_t views = 0;                         // latest view count after the write
+  };
+  // In-memory effects of a write, applied by Commit once the write is durable.
+  struct PendingUpdate {
+    std::vector<std::pair<uint32_t, DocValues>> values;
+  };
+
+  // The number the next new document gets.
+  uint32_t next_doc() const ABSL_LOCKS_EXCLUDED(mutex_);
+
+  // Adds to `batch` the posting and doc-value changes of `changes`: postings of a changed text are
+  // replaced (none stay behind), a new document's are added. Reads existing posting blocks.
+  // Errors: INTERNAL on read errors.
+  absl::StatusOr<PendingUpdate> Prepare(const std::vector<Change>& changes, WriteBatch& batch);
+  void Commit(PendingUpdate update) ABSL_LOCKS_EXCLUDED(mutex_);
+
+  // Evaluates the request's query tree and filters. `cancelled` is polled during long loops.
+  // Errors: INVALID_ARGUMENT (bad tree, filters, facets), FAILED_PRECONDITION (snapshot of another
+  // process or expired), CANCELLED, INTERNAL.
+  absl::StatusOr<IndexSearchResult> Search(const v1::SearchShardRequest& request,
+                                           absl::FunctionRef<bool()> cancelled) const
+      ABSL_LOCKS_EXCLUDED(mutex_);
+
+  int64_t documents() const ABSL_LOCKS_EXCLUDED(mutex_);
+
+ private:
+  struct ViewChange {
+    int64_t sequence;
+    uint32_t doc;
+    int64_t old_views;
+  };
+  class Evaluator;
+
+  explicit SearchIndex(RocksDb& db) : db_(db) {}
+  void AddDocLocked(uint32_t doc, const DocValues& values) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  uint32_t CreditOrdinalLocked(const std::string& credit) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+
+  RocksDb& db_;
+  mutable absl::Mutex mutex_;
+  // Parallel arrays indexed by document number.
+  std::vector<article::ArticleId> ids_ ABSL_GUARDED_BY(mutex_);
+  std::vector<int64_t> published_ ABSL_GUARDED_BY(mutex_);
+  std::vector<int64_t> views_ ABSL_GUARDED_BY(mutex_);
+  std::vector<uint32_t> credit_ordinals_ ABSL_GUARDED_BY(mutex_);
+  std::vector<uint32_t> title_lengths_ ABSL_GUARDED_BY(mutex_);
+  std::vector<uint32_t> body_lengths_ ABSL_GUARDED_BY(mutex_);
+  std::vector<uint32_t> credit_lengths_ ABSL_GUARDED_BY(mutex_);
+  std::vector<std::string> credits_ ABSL_GUARDED_BY(mutex_);  // ordinal -> credit; [0] = ""
+  absl::flat_hash_map<std::string, uint32_t> credit_index_ ABSL_GUARDED_BY(mutex_);
+  int64_t title_length_sum_ ABSL_GUARDED_BY(mutex_) = 0;
+  int64_t body_length_sum_ ABSL_GUARDED_BY(mutex_) = 0;
+  int64_t credit_length_sum_ ABSL_GUARDED_BY(mutex_) = 0;
+  // Documents per quarter hour of publication (unix seconds / 900), for facet totals in any zone.
+  absl::btree_map<int64_t, int64_t> quarter_hour_counts_ ABSL_GUARDED_BY(mutex_);
+  // View counts replaced since this process started, oldest first: lets a snapshot see old views.
+  std::deque<ViewChange> view_changes_ ABSL_GUARDED_BY(mutex_);
+  int64_t sequence_ ABSL_GUARDED_BY(mutex_) = 1;
+  int64_t oldest_sequence_ ABSL_GUARDED_BY(mutex_) = 1;
+  uint64_t epoch_ = 0;
+};
+
+}  // namespace newsdb::storage
+
+#endif  // NEWSDB_SERVICES_STORAGE_SEARCH_INDEX_H_
