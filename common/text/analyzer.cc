@@ -1,0 +1,453 @@
+#include "common/text/analyzer.h"
+
+#include <libstemmer.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utf16.h>
+#include <unicode/utypes.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <limits>
+
+#include "absl/strings/string_view.h"
+#include "common/log/log.h"
+#include "common/text/utf8.h"
+
+namespace newsdb::text {
+namespace {
+
+// Character classes, as bit flags.
+enum : uint8_t {
+  kLetter = 1,      // general category L*
+  kNumber = 2,      // general category N*
+  kMark = 4,        // Mn, Mc: continue a word, never start one
+  kApostrophe = 8,  // ' ’ ʼ
+  kJoiner = 16,     // soft hyphen, ZWNJ, ZWJ, word joiner: dropped inside a word
+};
+constexpr uint8_t kStartsWord = kLetter | kNumber;
+constexpr uint8_t kContinuesWord = kLetter | kNumber | kMark;
+
+// Folded words are collected up to this many bytes. Even NFC (which shrinks text at most
+// threefold) leaves a longer word above kMaxTermBytes, so the cap never changes a term.
+constexpr size_t kScanCapBytes = 4 * kMaxTermBytes;
+
+// Offsets are uint32_t; longer input is cut.
+constexpr size_t kMaxInputBytes = std::numeric_limits<uint32_t>::max();
+
+uint8_t ClassifyWithIcu(char32_t c) {
+  switch (c) {
+    case 0x0027:
+    case 0x2019:
+    case 0x02BC:
+      return kApostrophe;
+    case 0x00AD:
+    case 0x200C:
+    case 0x200D:
+    case 0x2060:
+      return kJoiner;
+    default:
+      break;
+  }
+  const uint32_t mask = U_MASK(u_charType(static_cast<UChar32>(c)));
+  if ((mask & U_GC_L_MASK) != 0) return kLetter;
+  if ((mask & U_GC_N_MASK) != 0) return kNumber;
+  if ((mask & (U_GC_MN_MASK | U_GC_MC_MASK)) != 0) return kMark;
+  return 0;
+}
+
+void AppendUtf8(char32_t c, std::string& out) {
+  if (c < 0x80) {
+    out.push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
+// Appends the full case folding of one valid code point (folding is context-free).
+void AppendFoldedWithIcu(char32_t code_point, std::string& out) {
+  UChar source[2];
+  int32_t source_length = 0;
+  U16_APPEND_UNSAFE(source, source_length, static_cast<UChar32>(code_point));
+  UChar folded[8];  // full folding yields at most 3 code points
+  UErrorCode error = U_ZERO_ERROR;
+  const int32_t folded_length =
+      u_strFoldCase(folded, 8, source, source_length, U_FOLD_CASE_DEFAULT, &error);
+  if (U_FAILURE(error) || folded_length > 8) {
+    AppendUtf8(code_point, out);
+    return;
+  }
+  for (int32_t i = 0; i < folded_length;) {
+    UChar32 c;
+    U16_NEXT(folded, i, folded_length, c);
+    AppendUtf8(static_cast<char32_t>(c), out);
+  }
+}
+
+// Class and folded UTF-8 of every two-byte code point (U+0080..U+07FF: Latin-1, Latin Extended,
+// Greek, Cyrillic with its Kazakh letters, Armenian, Hebrew, Arabic), so that Cyrillic text does
+// not call ICU per character.
+struct TwoByteEntry {
+  uint8_t flags;
+  uint8_t folded_length;
+  char folded[10];  // at most 3 code points of at most 3 bytes
+};
+
+class TwoByteTable {
+ public:
+  TwoByteTable() {
+    std::string folded;
+    for (char32_t c = 0x80; c < 0x800; ++c) {
+      TwoByteEntry& entry = entries_[c - 0x80];
+      entry.flags = ClassifyWithIcu(c);
+      folded.clear();
+      AppendFoldedWithIcu(c, folded);
+      if (folded.size() > sizeof(entry.folded)) {  // cannot happen; keep the character
+        folded.clear();
+        AppendUtf8(c, folded);
+      }
+      entry.folded_length = static_cast<uint8_t>(folded.size());
+      std::copy(folded.begin(), folded.end(), entry.folded);
+    }
+  }
+  const TwoByteEntry& operator[](char32_t c) const { return entries_[c - 0x80]; }
+
+ private:
+  std::array<TwoByteEntry, 0x800 - 0x80> entries_;
+};
+
+const TwoByteTable& TwoByteCharacters() {
+  static const TwoByteTable* const table = new TwoByteTable();
+  return *table;
+}
+
+constexpr std::array<uint8_t, 128> MakeAsciiTable() {
+  std::array<uint8_t, 128> table{};
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = kLetter;
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = kLetter;
+  for (int c = '0'; c <= '9'; ++c) table[c] = kNumber;
+  table['\''] = kApostrophe;
+  return table;
+}
+constexpr std::array<uint8_t, 128> kAsciiFlags = MakeAsciiTable();
+
+inline bool IsAsciiDigit(unsigned char byte) { return byte >= '0' && byte <= '9'; }
+
+struct CodePoint {
+  char32_t value;
+  uint32_t length;
+  uint8_t flags;  // 0 for invalid UTF-8
+};
+
+// Decodes and classifies the code point at `pos` (< text.size()).
+inline CodePoint ReadCodePoint(std::string_view text, size_t pos) {
+  const auto byte = static_cast<unsigned char>(text[pos]);
+  if (byte < 0x80) return {byte, 1, kAsciiFlags[byte]};
+  // Two-byte sequences (Cyrillic) are decoded here rather than by a call.
+  if (byte >= 0xC2 && byte <= 0xDF && pos + 1 < text.size()) {
+    const auto next = static_cast<unsigned char>(text[pos + 1]);
+    if ((next & 0xC0) == 0x80) {
+      const char32_t c = (static_cast<char32_t>(byte & 0x1F) << 6) | (next & 0x3F);
+      return {c, 2, TwoByteCharacters()[c].flags};
+    }
+  }
+  const DecodedCodePoint decoded = DecodeUtf8At(text, pos);
+  const auto length = static_cast<uint32_t>(decoded.length);
+  if (!decoded.valid) return {decoded.code_point, length, 0};
+  const char32_t c = decoded.code_point;
+  if (c < 0x800) return {c, length, TwoByteCharacters()[c].flags};
+  return {c, length, ClassifyWithIcu(c)};
+}
+
+// Flags of the code point at `pos`, 0 past the end.
+inline uint8_t FlagsAt(std::string_view text, size_t pos) {
+  return pos < text.size() ? ReadCodePoint(text, pos).flags : 0;
+}
+
+// Appends the case folding of a letter, digit or mark.
+inline void AppendFolded(const CodePoint& cp, std::string& term) {
+  if (cp.value < 0x80) {
+    const auto c = static_cast<char>(cp.value);
+    term.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c);
+  } else if (cp.value < 0x800) {
+    const TwoByteEntry& entry = TwoByteCharacters()[cp.value];
+    term.append(entry.folded, entry.folded_length);
+  } else {
+    AppendFoldedWithIcu(cp.value, term);
+  }
+}
+
+// True if text[pos..] is three ASCII digits not followed by a fourth: the rest of a thousands
+// group after a comma.
+bool IsThousandsGroup(std::string_view text, size_t pos) {
+  if (text.size() < pos + 3) return false;
+  for (size_t i = pos; i < pos + 3; ++i) {
+    if (!IsAsciiDigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return pos + 3 == text.size() || !IsAsciiDigit(static_cast<unsigned char>(text[pos + 3]));
+}
+
+struct ScannedWord {
+  size_t end;
+  bool has_mark;
+};
+
+// Scans the word starting at `pos` (a letter or digit) and appends its folded form to `term`.
+ScannedWord ScanWord(std::string_view text, size_t pos, std::string& term) {
+  const char* const data = text.data();
+  const size_t size = text.size();
+  bool has_mark = false;
+  // For thousands grouping: the word so far is ASCII digits and joined commas, and
+  // `group_digits` digits follow the last comma (or the start).
+  bool digits_only = true;
+  size_t group_digits = 0;
+  while (pos < size) {
+    const auto byte = static_cast<unsigned char>(data[pos]);
+    if (byte < 0x80) {
+      // Most words are ASCII: take the whole run of letters and digits at once.
+      const uint8_t flags = kAsciiFlags[byte];
+      if ((flags & (kLetter | kNumber)) != 0) {
+        size_t run_end = pos + 1;
+        while (run_end < size && static_cast<unsigned char>(data[run_end]) < 0x80 &&
+               (kAsciiFlags[static_cast<unsigned char>(data[run_end])] & (kLetter | kNumber)) !=
+                   0) {
+          ++run_end;
+        }
+        const size_t room = term.size() < kScanCapBytes ? kScanCapBytes - term.size() : 0;
+        const size_t take = std::min(run_end - pos, room);
+        const size_t old_size = term.size();
+        term.resize(old_size + take);
+        char* out = term.data() + old_size;
+        for (size_t i = 0; i < take; ++i) {
+          const char c = data[pos + i];
+          out[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
+        }
+        if (digits_only) {
+          for (size_t i = pos; i < run_end && digits_only; ++i) {
+            digits_only = IsAsciiDigit(static_cast<unsigned char>(data[i]));
+          }
+          group_digits += run_end - pos;
+        }
+        pos = run_end;
+        continue;
+      }
+      if (byte == ',' && digits_only && group_digits >= 1 && group_digits <= 3 &&
+          IsThousandsGroup(text, pos + 1)) {
+        ++pos;
+        group_digits = 0;
+        continue;
+      }
+      if (byte != '\'') break;
+    }
+    const CodePoint cp = ReadCodePoint(text, pos);
+    if ((cp.flags & kContinuesWord) != 0) {
+      if (term.size() < kScanCapBytes) AppendFolded(cp, term);
+      has_mark |= (cp.flags & kMark) != 0;
+      digits_only = false;
+      pos += cp.length;
+      continue;
+    }
+    const size_t after = pos + cp.length;
+    if ((cp.flags & kApostrophe) != 0) {
+      if (after >= size) break;
+      const CodePoint next = ReadCodePoint(text, after);
+      if ((next.flags & kStartsWord) == 0) break;
+      if ((next.value == 's' || next.value == 'S') &&
+          (FlagsAt(text, after + 1) & kContinuesWord) == 0) {
+        return {after + 1, has_mark};  // possessive: dropped, but part of the source span
+      }
+      pos = after;
+      continue;
+    }
+    if ((cp.flags & kJoiner) != 0 && (FlagsAt(text, after) & kContinuesWord) != 0) {
+      pos = after;
+      continue;
+    }
+    break;
+  }
+  return {pos, has_mark};
+}
+
+// Scans a dotted acronym ("U.S.", "U.S.A"): two or more single letters, each followed by a dot,
+// except that the dot after the last one is optional. The letter at `pos` is followed by a dot.
+// Appends the folded letters to `term` and returns the end, or returns 0 and leaves `term`
+// unchanged if the text at `pos` is not an acronym.
+size_t ScanAcronym(std::string_view text, size_t pos, std::string& term) {
+  const size_t size = text.size();
+  const size_t old_size = term.size();
+  size_t letters = 0;
+  size_t end = 0;
+  while (pos < size) {
+    const CodePoint cp = ReadCodePoint(text, pos);
+    if ((cp.flags & kLetter) == 0) break;
+    const size_t after = pos + cp.length;
+    const bool dot_follows = after < size && text[after] == '.';
+    if (!dot_follows && (letters == 0 || (FlagsAt(text, after) & kContinuesWord) != 0)) break;
+    if (term.size() < kScanCapBytes) AppendFolded(cp, term);
+    ++letters;
+    end = dot_follows ? after + 1 : after;
+    if (!dot_follows) break;
+    pos = after + 1;
+  }
+  if (letters < 2) {
+    term.resize(old_size);
+    return 0;
+  }
+  return end;
+}
+
+inline bool IsLowercaseAsciiWord(std::string_view term) {
+  for (const char c : term) {
+    if (c < 'a' || c > 'z') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void Analyzer::StemmerDeleter::operator()(sb_stemmer* stemmer) const { sb_stemmer_delete(stemmer); }
+
+Analyzer::Analyzer() : stemmer_(sb_stemmer_new("english", "UTF_8")) {
+  // "english" in UTF-8 is always compiled into libstemmer; null means out of memory.
+  NEWSDB_CHECK(stemmer_ != nullptr) << "cannot create the Snowball English stemmer";
+  term_.reserve(kScanCapBytes + 16);
+  TwoByteCharacters();  // build the table now rather than inside the first Analyze()
+}
+
+Analyzer::~Analyzer() = default;
+
+void Analyzer::ComposeTerm() {
+  UErrorCode error = U_ZERO_ERROR;
+  const UNormalizer2* nfc = unorm2_getNFCInstance(&error);
+  if (U_FAILURE(error)) return;
+  utf16_.resize(term_.size() + 1);  // UTF-16 never needs more units than UTF-8 bytes
+  int32_t utf16_length = 0;
+  u_strFromUTF8(utf16_.data(), static_cast<int32_t>(utf16_.size()), &utf16_length, term_.data(),
+                static_cast<int32_t>(term_.size()), &error);
+  if (U_FAILURE(error)) return;
+  if (unorm2_quickCheck(nfc, utf16_.data(), utf16_length, &error) == UNORM_YES) return;
+  error = U_ZERO_ERROR;
+  normalized_.resize(static_cast<size_t>(utf16_length) * 3 + 1);  // NFC grows text at most 3x
+  const int32_t normalized_length =
+      unorm2_normalize(nfc, utf16_.data(), utf16_length, normalized_.data(),
+                       static_cast<int32_t>(normalized_.size()), &error);
+  if (U_FAILURE(error)) return;
+  std::string composed(static_cast<size_t>(normalized_length) * 3 + 1, '\0');
+  int32_t composed_length = 0;
+  u_strToUTF8(composed.data(), static_cast<int32_t>(composed.size()), &composed_length,
+              normalized_.data(), normalized_length, &error);
+  if (U_FAILURE(error)) return;
+  term_.assign(composed.data(), static_cast<size_t>(composed_length));
+}
+
+void Analyzer::FinishTerm(bool has_mark, bool stem) {
+  if (has_mark) ComposeTerm();
+  if (term_.size() > kMaxTermBytes) {
+    size_t cut = kMaxTermBytes;
+    while (cut > 0 && (static_cast<unsigned char>(term_[cut]) & 0xC0) == 0x80) --cut;
+    term_.resize(cut);
+    return;  // the stem of a cut word means nothing
+  }
+  // Snowball English leaves words of up to two letters alone.
+  if (stem && term_.size() > 2 && IsLowercaseAsciiWord(term_)) StemTerm();
+}
+
+void Analyzer::StemTerm() {
+  const absl::string_view word(term_.data(), term_.size());
+  if (auto cached = stems_.find(word); cached != stems_.end()) {
+    term_.assign(cached->second);
+    return;
+  }
+  const sb_symbol* stemmed =
+      sb_stemmer_stem(stemmer_.get(), reinterpret_cast<const sb_symbol*>(term_.data()),
+                      static_cast<int>(term_.size()));
+  if (stemmed == nullptr) return;  // out of memory: keep the folded word
+  if (stems_.size() >= kMaxCachedStems) stems_.clear();
+  const absl::string_view stem(reinterpret_cast<const char*>(stemmed),
+                               static_cast<size_t>(sb_stemmer_length(stemmer_.get())));
+  stems_.emplace(word, stem);
+  term_.assign(stem.data(), stem.size());
+}
+
+template <typename Emit>
+void Analyzer::ForEachWord(std::string_view text, bool stem, Emit&& emit) {
+  if (text.size() > kMaxInputBytes) text = text.substr(0, kMaxInputBytes);
+  const size_t size = text.size();
+  size_t pos = 0;
+  while (pos < size) {
+    const auto byte = static_cast<unsigned char>(text[pos]);
+    CodePoint cp;
+    if (byte < 0x80) {
+      if ((kAsciiFlags[byte] & kStartsWord) == 0) {
+        ++pos;
+        continue;
+      }
+      cp = {byte, 1, kAsciiFlags[byte]};
+    } else {
+      cp = ReadCodePoint(text, pos);
+      if ((cp.flags & kStartsWord) == 0) {
+        pos += cp.length;
+        continue;
+      }
+    }
+    term_.clear();
+    size_t end = 0;
+    bool has_mark = false;
+    if ((cp.flags & kLetter) != 0 && pos + cp.length < size && text[pos + cp.length] == '.') {
+      end = ScanAcronym(text, pos, term_);
+    }
+    if (end == 0) {
+      const ScannedWord word = ScanWord(text, pos, term_);
+      end = word.end;
+      has_mark = word.has_mark;
+    }
+    FinishTerm(has_mark, stem);
+    emit(pos, end);
+    pos = end;
+  }
+}
+
+uint32_t Analyzer::Analyze(std::string_view text, uint32_t first_position,
+                           std::vector<Token>* out) {
+  uint32_t position = first_position;
+  ForEachWord(text, /*stem=*/true, [&](size_t begin, size_t end) {
+    out->push_back(
+        Token{term_, position++, static_cast<uint32_t>(begin), static_cast<uint32_t>(end)});
+  });
+  return position;
+}
+
+std::vector<std::string> Analyzer::Terms(std::string_view text) {
+  std::vector<std::string> terms;
+  ForEachWord(text, /*stem=*/true, [&](size_t, size_t) { terms.push_back(term_); });
+  return terms;
+}
+
+std::string Analyzer::NormalizePrefix(std::string_view prefix) {
+  std::string word;
+  int words = 0;
+  ForEachWord(prefix, /*stem=*/false, [&](size_t, size_t) {
+    if (++words == 1) word = term_;
+  });
+  if (words != 1) word.clear();
+  return word;
+}
+
+Analyzer& ThreadLocalAnalyzer() {
+  thread_local Analyzer analyzer;
+  return analyzer;
+}
+
+}  // namespace newsdb::text

@@ -1,0 +1,121 @@
+// Text analysis shared by indexing (storage) and querying (query): tokenising, Unicode case folding
+// and English stemming. Indexed text and query text must go through the same Analyzer rules, so
+// that a query word finds the indexed words it was meant to; docs/search.md ("Text analysis")
+// lists every rule with examples, and tests/unit/common/text/analyzer_test.cc checks each.
+//
+// Summary of the rules:
+//  - A word is a maximal run of letters, digits (Unicode general categories L* and N*, any
+//    script) and combining marks (Mn, Mc; never at the start of a word). Everything else
+//    separates words, including invalid UTF-8 bytes, hyphens, underscores and currency symbols.
+//  - Inside a word an apostrophe (U+0027 ', U+2019 ’, U+02BC ʼ) followed by a letter or digit
+//    joins the two parts ("o'clock" -> "oclock"), except a possessive "'s" at the end of a word,
+//    which is dropped ("Kazakhstan’s" -> "kazakhstan"). A soft hyphen (U+00AD), zero-width
+//    non-joiner/joiner (U+200C, U+200D) or word joiner (U+2060) inside a word is dropped.
+//  - Single letters separated by dots form one word: "U.S." -> "us", "U.S.A" -> "usa".
+//  - A comma between digit groups in thousands grouping joins them: "2,500" -> "2500",
+//    "1,000,000" -> "1000000". Any other comma and every dot split: "3.5" -> "3", "5".
+//  - Each word is case-folded with Unicode full case folding ("ТУРКЕСТАН" -> "туркестан",
+//    "Straße" -> "strasse"); a word holding a combining mark is then put in NFC.
+//  - A folded word made only of the letters a-z is stemmed with Snowball English ("summits" ->
+//    "summit"); words with digits or other letters are left as they are. There are no stop words.
+//  - A folded word longer than kMaxTermBytes is cut to its first kMaxTermBytes bytes (at a
+//    character boundary) and not stemmed.
+#ifndef NEWSDB_COMMON_TEXT_ANALYZER_H_
+#define NEWSDB_COMMON_TEXT_ANALYZER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+
+struct sb_stemmer;
+
+namespace newsdb::text {
+
+// Longest analysed term, in bytes.
+inline constexpr size_t kMaxTermBytes = 64;
+
+// An Analyzer remembers the stems of up to this many words, then starts over.
+inline constexpr size_t kMaxCachedStems = 16384;
+
+// One word of analysed text.
+struct Token {
+  // The analysed form: case-folded, then English-stemmed if it is made only of a-z.
+  std::string term;
+  // Index of the word in the analysed text, counted from `first_position` of Analyze().
+  uint32_t position;
+  // Byte offsets [begin, end) of the word's source text in the input, for highlighting. The span
+  // includes a dropped possessive "'s" and the dots of a dotted acronym ("U.S.").
+  uint32_t begin;
+  uint32_t end;
+
+  friend bool operator==(const Token&, const Token&) = default;
+};
+
+// Analyses text. Construction allocates a Snowball stemmer, and an instance caches the stems of up
+// to kMaxCachedStems words (1-2 MB at most), so prefer ThreadLocalAnalyzer() over
+// constructing one per call.
+//
+// Not thread-safe: an Analyzer holds the stemmer's state and scratch buffers. Use one instance
+// per thread (ThreadLocalAnalyzer()). Every function accepts any bytes, including invalid UTF-8,
+// and never fails.
+class Analyzer {
+ public:
+  Analyzer();
+  ~Analyzer();
+  Analyzer(const Analyzer&) = delete;
+  Analyzer& operator=(const Analyzer&) = delete;
+
+  // Appends the words of `text` to `out`, at positions first_position, first_position + 1, ...
+  // and returns the next free position (first_position + number of words); `out` must not be
+  // null. Inputs of 4 GiB or more are cut at 4 GiB - 1 bytes so that offsets fit in uint32_t. To
+  // keep phrases from matching across the boundary of two texts (say, paragraphs), leave a gap of
+  // at least one position between them.
+  uint32_t Analyze(std::string_view text, uint32_t first_position, std::vector<Token>* out);
+
+  // The terms of `text`, in order, analysed exactly as Analyze() does (for queries).
+  std::vector<std::string> Terms(std::string_view text);
+
+  // The form of a prefix query: `prefix` analysed like text but not stemmed, so that it can be
+  // compared with the beginnings of indexed terms. Returns "" unless `prefix` holds exactly one
+  // word: "Kazakh" -> "kazakh", "TURKIST*" -> "turkist", "U.S" -> "us", "o'cl" -> "ocl",
+  // "--" -> "", "new yo" -> "" (callers report INVALID_ARGUMENT for ""). Because indexed terms
+  // are stemmed, a whole word whose stem is not a prefix of it does not match itself as a prefix
+  // ("energy" -> stem "energi"); docs/search.md explains.
+  std::string NormalizePrefix(std::string_view prefix);
+
+ private:
+  struct StemmerDeleter {
+    void operator()(sb_stemmer* stemmer) const;
+  };
+
+  // Calls `emit(begin, end)` for each word of `text`, with term_ holding its analysed form.
+  template <typename Emit>
+  void ForEachWord(std::string_view text, bool stem, Emit&& emit);
+  // Turns the folded word in term_ into its term: NFC if it has combining marks, length cap,
+  // stemming.
+  void FinishTerm(bool has_mark, bool stem);
+  // Puts term_ in Unicode Normalization Form C.
+  void ComposeTerm();
+  // Replaces term_ (a-z only) by its Snowball English stem.
+  void StemTerm();
+
+  std::unique_ptr<sb_stemmer, StemmerDeleter> stemmer_;
+  // Stems of recently seen words. News vocabulary is small and skewed, so this saves most of the
+  // stemmer's work (about three quarters of the analysis time without it).
+  absl::flat_hash_map<std::string, std::string> stems_;
+  std::string term_;           // the word being analysed
+  std::u16string utf16_;       // scratch for NFC
+  std::u16string normalized_;  // scratch for NFC
+};
+
+// The calling thread's Analyzer, created on first use and destroyed at thread exit.
+Analyzer& ThreadLocalAnalyzer();
+
+}  // namespace newsdb::text
+
+#endif  // NEWSDB_COMMON_TEXT_ANALYZER_H_
