@@ -38,6 +38,24 @@ constexpr char kDefaultFacetZone[] = "Asia/Almaty";
 
 using DocList = std::vector<uint32_t>;
 
+}  // namespace
+
+std::vector<std::string> PrefixForms(absl::string_view prefix_text) {
+  text::Analyzer& analyzer = text::ThreadLocalAnalyzer();
+  const std::string folded =
+      analyzer.NormalizePrefix(std::string_view(prefix_text.data(), prefix_text.size()));
+  if (folded.empty()) return {};
+  std::vector<std::string> terms =
+      analyzer.Terms(std::string_view(prefix_text.data(), prefix_text.size()));
+  const std::string stemmed = terms.size() == 1 ? terms[0] : folded;
+  // When one form starts with the other, the shorter one's range holds the longer one's.
+  if (absl::StartsWith(folded, stemmed)) return {stemmed};
+  if (absl::StartsWith(stemmed, folded)) return {folded};
+  return {folded, stemmed};
+}
+
+namespace {
+
 // A leaf's matches with per-field frequencies (parallel arrays).
 struct LeafMatches {
   DocList docs;
@@ -321,19 +339,19 @@ class SearchIndex::Evaluator {
 
   absl::StatusOr<DocList> EvalPrefix(const std::string& prefix_text, v1::SearchField field,
                                      bool negated) ABSL_SHARED_LOCKS_REQUIRED(index_.mutex_) {
-    const std::string prefix = text::ThreadLocalAnalyzer().NormalizePrefix(prefix_text);
+    const std::vector<std::string> prefixes = PrefixForms(prefix_text);
     LeafMatches leaf;
-    if (!prefix.empty()) {
-      for (IndexField index_field : FieldsOf(field)) {
+    for (IndexField index_field : FieldsOf(field)) {
+      // Frequencies summed over every term with one of the prefixes (their ranges are disjoint).
+      absl::flat_hash_map<uint32_t, uint32_t> sums;
+      int terms = 0;
+      DocList docs;
+      std::vector<uint32_t> freqs;
+      for (const std::string& prefix : prefixes) {
         const std::string start = PostingFieldPrefix(index_field, prefix);
         std::unique_ptr<Iterator> it =
             index_.db_.NewIterator(ColumnFamily::kPostings, start, "", snapshot_);
-        // Frequencies summed over every term with the prefix.
-        absl::flat_hash_map<uint32_t, uint32_t> sums;
         std::string current_term;
-        int terms = 0;
-        DocList docs;
-        std::vector<uint32_t> freqs;
         for (it->SeekToFirst(); it->Valid(); it->Next()) {
           if (!absl::StartsWith(it->key(), start)) break;
           NEWSDB_ASSIGN_OR_RETURN(PostingKey key, DecodePostingKey(it->key()));
@@ -356,18 +374,20 @@ class SearchIndex::Evaluator {
           if (cancelled_()) return absl::CancelledError("search cancelled");
         }
         NEWSDB_RETURN_IF_ERROR(it->status());
-        std::vector<std::pair<uint32_t, uint32_t>> sorted(sums.begin(), sums.end());
-        std::sort(sorted.begin(), sorted.end());
-        docs.clear();
-        freqs.clear();
-        for (const auto& [doc, freq] : sorted) {
-          docs.push_back(doc);
-          freqs.push_back(freq);
-        }
-        MergeField(index_field, docs, freqs, &leaf);
       }
+      std::vector<std::pair<uint32_t, uint32_t>> sorted(sums.begin(), sums.end());
+      std::sort(sorted.begin(), sorted.end());
+      docs.clear();
+      freqs.clear();
+      for (const auto& [doc, freq] : sorted) {
+        docs.push_back(doc);
+        freqs.push_back(freq);
+      }
+      MergeField(index_field, docs, freqs, &leaf);
     }
-    if (!negated && !prefix.empty()) highlight_.prefixes.push_back(prefix);
+    if (!negated) {
+      for (const std::string& prefix : prefixes) highlight_.prefixes.push_back(prefix);
+    }
     return Finish(std::move(leaf), negated);
   }
 

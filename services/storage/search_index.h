@@ -52,6 +52,11 @@ std::string EncodeDocKey(uint32_t doc);
 std::string EncodeDocValues(const DocValues& values);
 absl::StatusOr<DocValues> DecodeDocValues(absl::string_view value);  // INVALID_ARGUMENT
 
+// The term prefixes a prefix query matches, in the index's analysed (stemmed) form: the folded
+// prefix and, when it differs, its stem, so that `almaty*` finds `almaty` (stem `almati`) too.
+// Empty if the text holds no word.
+std::vector<std::string> PrefixForms(absl::string_view prefix_text);
+
 // One hit of a shard search before its article is fetched.
 struct IndexHit {
   uint32_t doc = 0;

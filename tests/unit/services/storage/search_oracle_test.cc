@@ -136,12 +136,19 @@ bool ContainsSequence(const NaiveDoc& doc, v1::SearchField field,
   return false;
 }
 
-bool ContainsPrefix(const NaiveDoc& doc, v1::SearchField field, const std::string& prefix) {
-  if (prefix.empty()) return false;
+// A prefix matches a word whose analysed form starts with the folded prefix or with its stem.
+bool ContainsPrefix(const NaiveDoc& doc, v1::SearchField field, const std::string& text) {
+  const std::string folded = text::ThreadLocalAnalyzer().NormalizePrefix(text);
+  if (folded.empty()) return false;
+  std::vector<std::string> prefixes = {folded};
+  std::vector<std::string> terms = Tokens(text);
+  if (terms.size() == 1) prefixes.push_back(terms[0]);
   for (const auto* units : Units(doc, field)) {
     for (const std::vector<std::string>& unit : *units) {
       for (const std::string& token : unit) {
-        if (token.compare(0, prefix.size(), prefix) == 0) return true;
+        for (const std::string& prefix : prefixes) {
+          if (token.compare(0, prefix.size(), prefix) == 0) return true;
+        }
       }
     }
   }
@@ -155,8 +162,7 @@ bool Matches(const NaiveDoc& doc, const v1::Query& query) {
     case v1::Query::kPhrase:
       return ContainsSequence(doc, query.phrase().field(), Tokens(query.phrase().text()));
     case v1::Query::kPrefix:
-      return ContainsPrefix(doc, query.prefix().field(),
-                            text::ThreadLocalAnalyzer().NormalizePrefix(query.prefix().prefix()));
+      return ContainsPrefix(doc, query.prefix().field(), query.prefix().prefix());
     case v1::Query::kMatchAll:
       return true;
     case v1::Query::kAnyOf:
@@ -222,7 +228,7 @@ v1::Query RandomQuery(std::mt19937_64& rng, const std::vector<NaiveDoc>& docs, i
         word = Word(rng);
       }
       query.mutable_prefix()->set_prefix(
-          word.substr(0, std::min<size_t>(word.size(), 2 + rng() % 3)));
+          rng() % 4 == 0 ? word : word.substr(0, std::min<size_t>(word.size(), 2 + rng() % 3)));
       query.mutable_prefix()->set_field(RandomField(rng));
       break;
     }
