@@ -68,7 +68,12 @@ echo
 echo "== stored articles (newsctl list)"
 "${newsctl}" --query="127.0.0.1:${query_port}" list --limit 50 --display_zone Asia/Almaty
 echo
+echo "== full-text search (newsctl search 'grain OR wheat' --facets credit)"
+"${newsctl}" --query="127.0.0.1:${query_port}" search "grain OR wheat" --facets credit \
+  --display_zone Asia/Almaty
+echo
 echo "Services are running (logs in ${home}/logs, data in ${home}/data). Try:"
 echo "  ${newsctl} get <ID>"
 echo "  ${newsctl} list --from 2023-11-20 --to 2023-11-23 --order oldest"
+echo "  ${newsctl} search '\"light rail\" OR title:snow*' --sort newest --facets day"
 echo "Stop them with: scripts/run.sh stop"
