@@ -141,6 +141,12 @@ absl::StatusOr<v1::SearchShardRequest> ToShardRequest(const v1::SearchRequest& r
     v1::BooleanQuery* both = shard.mutable_query()->mutable_all_of();
     *both->add_queries() = *std::move(parsed);
     *both->add_queries() = request.match();
+    // Each part is valid alone; together they may pass the depth or size limits.
+    if (absl::Status combined = search::ValidateQuery(shard.query(), "query"); !combined.ok()) {
+      return status::InvalidFieldError(
+          "match", absl::StrCat("together with `query` the query tree is too large: ",
+                                combined.message()));
+    }
   } else if (parsed.has_value()) {
     *shard.mutable_query() = *std::move(parsed);
   } else if (request.has_match()) {
