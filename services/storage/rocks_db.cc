@@ -34,7 +34,9 @@ rocksdb::Slice ToSlice(absl::string_view view) { return rocksdb::Slice(view.data
 rocksdb::ColumnFamilyOptions FamilyOptions(ColumnFamily family,
                                            const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions options;
-  options.OptimizeLevelStyleCompaction();
+  // A 64 MiB memtable budget per family (the default is 512 MiB) keeps a shard's memory within
+  // its 1 GiB budget; db_write_buffer_size below caps all families together.
+  options.OptimizeLevelStyleCompaction(64 << 20);
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
   table.cache_index_and_filter_blocks = true;
@@ -107,6 +109,7 @@ absl::StatusOr<std::unique_ptr<RocksDb>> RocksDb::Open(const std::string& path,
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 5;
   db_options.max_total_wal_size = 256 << 20;
+  db_options.db_write_buffer_size = 192 << 20;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (int i = 0; i < kColumnFamilyCount; ++i) {

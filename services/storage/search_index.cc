@@ -236,8 +236,15 @@ absl::StatusOr<SearchIndex::PendingUpdate> SearchIndex::Prepare(const std::vecto
     const v1::Article& content = *change.new_content;
     const bool text_changed =
         change.old_content == nullptr || !SameText(*change.old_content, content);
-    AnalysedArticle analysed = Analyse(content);
-    if (text_changed) {
+    AnalysedArticle analysed;
+    if (!text_changed) {
+      // Only the views changed (a later capture): keep the lengths, skip the analysis.
+      absl::ReaderMutexLock lock(&mutex_);
+      analysed.title_length = title_lengths_[change.doc];
+      analysed.body_length = body_lengths_[change.doc];
+      analysed.credit_length = credit_lengths_[change.doc];
+    } else {
+      analysed = Analyse(content);
       std::optional<AnalysedArticle> old;
       if (change.old_content != nullptr) old = Analyse(*change.old_content);
       CollectEdits(IndexField::kTitle, old ? &old->title : nullptr, analysed.title, change.doc,
