@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/article/article_id.h"
 #include "common/search/query_tree.h"
 #include "common/status/grpc_status.h"
@@ -48,6 +49,24 @@ absl::Status ValidateListRequest(const v1::ListArticlesRequest& request) {
   return status::InvalidFieldsError(violations);
 }
 
+// Calls storage with a child context, retrying UNAVAILABLE a few times: reads are idempotent, and
+// right after storage restarts the channel needs a moment to reconnect.
+template <typename Call>
+grpc::Status CallStorage(grpc::ServerContext* parent, Call call) {
+  const absl::Time deadline = absl::FromChrono(parent->deadline());
+  absl::Duration backoff = absl::Milliseconds(100);
+  for (int attempt = 1;; ++attempt) {
+    std::unique_ptr<grpc::ClientContext> child = ChildContext(parent);
+    grpc::Status status = call(child.get());
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE || attempt == 4 ||
+        parent->IsCancelled() || absl::Now() + backoff >= deadline) {
+      return status;
+    }
+    absl::SleepFor(backoff);
+    backoff *= 2;
+  }
+}
+
 }  // namespace
 
 QueryServiceImpl::QueryServiceImpl(std::shared_ptr<grpc::Channel> storage)
@@ -59,8 +78,9 @@ grpc::Status QueryServiceImpl::GetArticle(grpc::ServerContext* context,
   if (!article::ParseArticleId(request->id()).ok()) {
     return status::ToGrpcStatus(status::InvalidFieldError("id", "must be 16 lowercase hex digits"));
   }
-  std::unique_ptr<grpc::ClientContext> child = ChildContext(context);
-  return storage_->GetArticle(child.get(), *request, response);
+  return CallStorage(context, [&](grpc::ClientContext* child) {
+    return storage_->GetArticle(child, *request, response);
+  });
 }
 
 grpc::Status QueryServiceImpl::ListArticles(grpc::ServerContext* context,
@@ -144,8 +164,8 @@ absl::StatusOr<v1::SearchShardRequest> ToShardRequest(const v1::SearchRequest& r
     // Each part is valid alone; together they may pass the depth or size limits.
     if (absl::Status combined = search::ValidateQuery(shard.query(), "query"); !combined.ok()) {
       return status::InvalidFieldError(
-          "match", absl::StrCat("together with `query` the query tree is too large: ",
-                                combined.message()));
+          "match",
+          absl::StrCat("together with `query` the query tree is too large: ", combined.message()));
     }
   } else if (parsed.has_value()) {
     *shard.mutable_query() = *std::move(parsed);
@@ -179,9 +199,10 @@ grpc::Status QueryServiceImpl::Search(grpc::ServerContext* context,
   }
   shard->set_limit(page_size + 1);  // one more than a page tells whether another page exists
 
-  std::unique_ptr<grpc::ClientContext> child = ChildContext(context);
   v1::SearchShardResponse found;
-  grpc::Status status = storage_->SearchShard(child.get(), *shard, &found);
+  grpc::Status status = CallStorage(context, [&](grpc::ClientContext* child) {
+    return storage_->SearchShard(child, *shard, &found);
+  });
   if (!status.ok()) return status;
 
   const int returned = std::min(found.hits_size(), page_size);
