@@ -1,0 +1,63 @@
+// Fuzzes storage's decoders of bytes read back from RocksDB (posting keys and blocks, document
+// values, article and view keys): a corrupted or hostile value must give an error, never a crash,
+// and whatever decodes must survive an encode/decode round trip unchanged. (Decoders accept
+// non-minimal varints, so re-encoding need not give the same bytes.)
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "services/storage/key_codec.h"
+#include "services/storage/posting_codec.h"
+#include "services/storage/search_index.h"
+
+namespace {
+
+void Require(bool condition, const char* what) {
+  if (!condition) {
+    std::fprintf(stderr, "invariant violated: %s\n", what);
+    std::abort();
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace newsdb::storage;  // NOLINT(google-build-using-namespace): a fuzz entry point
+  const std::string bytes(reinterpret_cast<const char*>(data), size);
+  const uint32_t first_doc = size >= 4 ? static_cast<uint32_t>(data[0]) << 8 | data[1] : 0;
+
+  absl::StatusOr<std::vector<Posting>> block = DecodePostingBlock(bytes, first_doc);
+  if (block.ok()) {
+    absl::StatusOr<std::vector<Posting>> again =
+        DecodePostingBlock(EncodePostingBlock(first_doc, *block), first_doc);
+    Require(again.ok() && again->size() == block->size(), "posting block round-trips");
+    for (size_t i = 0; i < block->size(); ++i) {
+      Require((*again)[i].doc == (*block)[i].doc && (*again)[i].positions == (*block)[i].positions,
+              "posting round-trips");
+    }
+  }
+  std::vector<uint32_t> docs, freqs;
+  if (DecodePostingDocs(bytes, first_doc, &docs, &freqs).ok()) {
+    Require(docs.size() == freqs.size(), "docs and freqs are parallel");
+  }
+  if (absl::StatusOr<PostingKey> key = DecodePostingKey(bytes); key.ok()) {
+    Require(EncodePostingKey(key->field, key->term, key->first_doc) == bytes, "key re-encodes");
+  }
+  if (absl::StatusOr<DocValues> values = DecodeDocValues(bytes); values.ok()) {
+    absl::StatusOr<DocValues> again = DecodeDocValues(EncodeDocValues(*values));
+    Require(again.ok() && again->id == values->id && again->views == values->views &&
+                again->published_seconds == values->published_seconds &&
+                again->credit == values->credit && again->body_length == values->body_length,
+            "doc values round-trip");
+  }
+  if (absl::StatusOr<ArticleKey> key = DecodeArticleKey(bytes); key.ok()) {
+    Require(EncodeArticleKey(*key) == bytes, "article key re-encodes");
+  }
+  if (absl::StatusOr<ViewKey> key = DecodeViewKey(bytes); key.ok()) {
+    Require(EncodeViewKey(*key) == bytes, "view key re-encodes");
+  }
+  return 0;
+}
