@@ -544,20 +544,25 @@ absl::StatusOr<IndexSearchResult> SearchIndex::Search(const v1::SearchShardReque
   const double body_avg = std::max(body_sum / n, 1.0);
   const double credit_avg = std::max(credit_sum / n, 1.0);
   const std::vector<LeafMatches>& leaves = evaluator.scored_leaves();
-  auto score_of = [&](uint32_t doc) ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
+  // One leaf's BM25 contribution for the doc at index i of the leaf. Scores add up leaf by leaf in
+  // the same order everywhere, so a score is bit-identical however it is computed (page cursors
+  // compare scores exactly).
+  auto leaf_score = [&](const LeafMatches& leaf, size_t i,
+                        uint32_t doc) ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
     auto part = [](double tf, double length, double average, double weight) {
       if (tf == 0) return 0.0;
       return weight * tf * (kK1 + 1) / (tf + kK1 * (1 - kB + kB * length / average));
     };
+    return leaf.idf * (part(leaf.title_tf[i], title_lengths_[doc], title_avg, kTitleWeight) +
+                       part(leaf.body_tf[i], body_lengths_[doc], body_avg, kBodyWeight) +
+                       part(leaf.credit_tf[i], credit_lengths_[doc], credit_avg, kCreditWeight));
+  };
+  auto score_of = [&](uint32_t doc) ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
     double score = 0;
     for (const LeafMatches& leaf : leaves) {
       auto it = std::lower_bound(leaf.docs.begin(), leaf.docs.end(), doc);
       if (it == leaf.docs.end() || *it != doc) continue;
-      const size_t i = static_cast<size_t>(it - leaf.docs.begin());
-      score +=
-          leaf.idf * (part(leaf.title_tf[i], title_lengths_[doc], title_avg, kTitleWeight) +
-                      part(leaf.body_tf[i], body_lengths_[doc], body_avg, kBodyWeight) +
-                      part(leaf.credit_tf[i], credit_lengths_[doc], credit_avg, kCreditWeight));
+      score += leaf_score(leaf, static_cast<size_t>(it - leaf.docs.begin()), doc);
     }
     return score;
   };
@@ -578,12 +583,26 @@ absl::StatusOr<IndexSearchResult> SearchIndex::Search(const v1::SearchShardReque
     uint32_t doc;
     SortKey key;
   };
+  // Scores of all matches at once: each leaf's sorted documents merge with the sorted matches.
+  std::vector<double> scores;
+  if (by_score) {
+    scores.assign(matches.size(), 0.0);
+    for (const LeafMatches& leaf : leaves) {
+      size_t j = 0;
+      for (size_t i = 0; i < leaf.docs.size() && j < matches.size(); ++i) {
+        while (j < matches.size() && matches[j] < leaf.docs[i]) ++j;
+        if (j < matches.size() && matches[j] == leaf.docs[i]) {
+          scores[j] += leaf_score(leaf, i, matches[j]);
+        }
+      }
+    }
+  }
   std::vector<Candidate> candidates;
   candidates.reserve(matches.size());
   for (size_t i = 0; i < matches.size(); ++i) {
     const uint32_t doc = matches[i];
     Candidate candidate{doc,
-                        {by_score ? score_of(doc) : 0.0, published_[doc],
+                        {by_score ? scores[i] : 0.0, published_[doc],
                          sort == v1::SEARCH_SORT_MOST_VIEWED ? views_of(doc) : 0, ids_[doc]}};
     if (after && !Before(sort, *after, candidate.key)) continue;
     candidates.push_back(candidate);
