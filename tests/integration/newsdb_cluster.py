@@ -13,8 +13,12 @@ and counts as started once the port file holds the bound port and grpc.health.v1
 service "" answers SERVING. Each server's stderr goes to <tmp>/<name>.<n>.stderr; `Cluster.logs()`
 returns all of them, and the tests print them when something fails. `Server.stop()` sends SIGTERM
 and fails unless the process exits with code 0 within `STOP_TIMEOUT_S` (it is killed after that).
-Every process still running is killed by `Cluster.kill_all()` and, as a last resort, at interpreter
-exit.
+Every process still running is killed by `Cluster.close()` and, as a last resort, at interpreter
+exit; `parse_args()` turns SIGTERM into KeyboardInterrupt so that exit path runs, and servers get a
+parent-death signal (util-linux setpriv) so they die even if the test process is killed with -9.
+
+It also holds a minimal reader of feed dumps (`read_dump`, for test expectations) and an
+independent implementation of the article id of docs/article-id.md (`reference_article_id`).
 """
 
 import argparse
@@ -57,11 +61,17 @@ BINARY_PATHS = {
 
 _REPO_ROOT_GUESS = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
-# Every process started by this module, so that nothing outlives the test run.
+# Every process and cluster started by this module, so that nothing outlives the test run.
 _live_processes = []
+_live_clusters = []
 
 
 def _kill_leftovers():
+    for cluster in list(_live_clusters):
+        try:
+            cluster.close()
+        except OSError:
+            pass
     for proc in _live_processes:
         if proc.poll() is None:
             try:
@@ -375,6 +385,7 @@ class Cluster:
         self.ingest = None
         self.query = None
         self._starts = 0
+        _live_clusters.append(self)
 
     # ---- starting ----
 
@@ -446,6 +457,8 @@ class Cluster:
 
     def close(self):
         self.kill_all()
+        if self in _live_clusters:
+            _live_clusters.remove(self)
         if not self.keep_tmp:
             shutil.rmtree(self.tmp_dir, ignore_errors=True)
 
