@@ -123,7 +123,7 @@ class RocksDb {
   // I/O errors (message carries RocksDB's).
   static absl::StatusOr<std::unique_ptr<RocksDb>> Open(const std::string& path,
                                                        const RocksDbOptions& options = {});
-  ~RocksDb();  // closes column-family handles, then the database (flushes nothing: the WAL has it)
+  ~RocksDb();  // flushes the memtables, closes column-family handles, then the database
   RocksDb(const RocksDb&) = delete;
   RocksDb& operator=(const RocksDb&) = delete;
 

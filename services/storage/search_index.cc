@@ -147,6 +147,114 @@ void CollectEdits(IndexField field, const FieldTerms* old_terms, const FieldTerm
   }
 }
 
+// Occurrences of terms in new documents, for one field: every token of the batch as
+// (term number, document, position), in document order. Grouping them by term with a counting
+// sort gives each term's postings without allocating per posting.
+struct FreshField {
+  struct Occurrence {
+    uint32_t term;
+    uint32_t doc;
+    uint32_t position;
+  };
+  absl::flat_hash_map<std::string, uint32_t> term_numbers;
+  std::vector<std::string> terms;
+  std::vector<Occurrence> occurrences;
+
+  // Occurrences sorted by term (stable: each term's stay in document and position order), and
+  // where each term's run starts (terms.size() + 1 offsets).
+  void GroupByTerm(std::vector<Occurrence>* sorted, std::vector<uint32_t>* starts) const {
+    starts->assign(terms.size() + 1, 0);
+    for (const Occurrence& o : occurrences) ++(*starts)[o.term + 1];
+    for (size_t t = 1; t < starts->size(); ++t) (*starts)[t] += (*starts)[t - 1];
+    std::vector<uint32_t> next(starts->begin(), starts->end() - 1);
+    sorted->resize(occurrences.size());
+    for (const Occurrence& o : occurrences) (*sorted)[next[o.term]++] = o;
+  }
+};
+
+struct FreshPostings {
+  FreshField title, body, credit;
+};
+
+uint32_t AppendFresh(text::Analyzer& analyzer, absl::string_view text, uint32_t first_position,
+                     uint32_t doc, FreshField* field, std::vector<text::Token>* scratch) {
+  scratch->clear();
+  const uint32_t next =
+      analyzer.Analyze(std::string_view(text.data(), text.size()), first_position, scratch);
+  for (text::Token& token : *scratch) {
+    auto [it, inserted] =
+        field->term_numbers.try_emplace(token.term, static_cast<uint32_t>(field->terms.size()));
+    if (inserted) field->terms.push_back(std::move(token.term));
+    field->occurrences.push_back({it->second, doc, token.position});
+  }
+  return next;
+}
+
+// Analyses a new document straight into `fresh`, returning the field lengths like Analyse.
+void AnalyseFresh(const v1::Article& article, uint32_t doc, FreshPostings* fresh,
+                  uint32_t* title_length, uint32_t* body_length, uint32_t* credit_length) {
+  text::Analyzer& analyzer = text::ThreadLocalAnalyzer();
+  std::vector<text::Token> scratch;
+  *title_length = AppendFresh(analyzer, article.title(), 0, doc, &fresh->title, &scratch);
+  uint32_t position = 0;
+  uint32_t tokens = 0;
+  for (const std::string& paragraph : article.paragraphs()) {
+    const uint32_t next = AppendFresh(analyzer, paragraph, position, doc, &fresh->body, &scratch);
+    tokens += next - position;
+    position = next + kParagraphGap;
+  }
+  *body_length = tokens;
+  *credit_length = AppendFresh(analyzer, article.credit(), 0, doc, &fresh->credit, &scratch);
+}
+
+// A posting block straight from one term's occurrences (same bytes as EncodePostingBlock of
+// ToPostings(begin, end)), without building the postings.
+std::string EncodeOccurrenceBlock(uint32_t first_doc, const FreshField::Occurrence* begin,
+                                  const FreshField::Occurrence* end) {
+  thread_local std::vector<uint32_t> docs;
+  thread_local std::vector<uint32_t> freqs;
+  docs.clear();
+  freqs.clear();
+  for (const FreshField::Occurrence* o = begin; o != end; ++o) {
+    if (docs.empty() || docs.back() != o->doc) {
+      docs.push_back(o->doc);
+      freqs.push_back(0);
+    }
+    ++freqs.back();
+  }
+  std::string out;
+  out.reserve(static_cast<size_t>(end - begin) * 2 + docs.size() * 2 + 4);
+  AppendVarint(docs.size(), &out);
+  uint32_t previous = first_doc;
+  for (uint32_t doc : docs) {
+    AppendVarint(doc - previous, &out);
+    previous = doc;
+  }
+  for (uint32_t freq : freqs) AppendVarint(freq, &out);
+  uint32_t last_doc = UINT32_MAX;
+  uint32_t last_position = 0;
+  for (const FreshField::Occurrence* o = begin; o != end; ++o) {
+    if (o->doc != last_doc) {
+      last_doc = o->doc;
+      last_position = 0;
+    }
+    AppendVarint(o->position - last_position, &out);
+    last_position = o->position;
+  }
+  return out;
+}
+
+// The postings of one term's run of occurrences.
+std::vector<Posting> ToPostings(const FreshField::Occurrence* begin,
+                                const FreshField::Occurrence* end) {
+  std::vector<Posting> postings;
+  for (const FreshField::Occurrence* o = begin; o != end; ++o) {
+    if (postings.empty() || postings.back().doc != o->doc) postings.push_back({o->doc, {}});
+    postings.back().positions.push_back(o->position);
+  }
+  return postings;
+}
+
 }  // namespace
 
 // ---- Loading and writing -------------------------------------------------------------------
@@ -229,7 +337,8 @@ int64_t SearchIndex::documents() const {
 absl::StatusOr<SearchIndex::PendingUpdate> SearchIndex::Prepare(const std::vector<Change>& changes,
                                                                 WriteBatch& batch) {
   PendingUpdate update;
-  std::map<std::pair<char, std::string>, TermEdits> edits;
+  std::map<std::pair<char, std::string>, TermEdits> edits;  // of documents that existed
+  FreshPostings fresh;                                      // of new documents
   size_t new_docs = 0;
   for (const Change& change : changes) {
     NEWSDB_CHECK(change.new_content != nullptr);
@@ -243,6 +352,9 @@ absl::StatusOr<SearchIndex::PendingUpdate> SearchIndex::Prepare(const std::vecto
       analysed.title_length = title_lengths_[change.doc];
       analysed.body_length = body_lengths_[change.doc];
       analysed.credit_length = credit_lengths_[change.doc];
+    } else if (change.old_content == nullptr) {
+      AnalyseFresh(content, change.doc, &fresh, &analysed.title_length, &analysed.body_length,
+                   &analysed.credit_length);
     } else {
       analysed = Analyse(content);
       std::optional<AnalysedArticle> old;
@@ -268,6 +380,63 @@ absl::StatusOr<SearchIndex::PendingUpdate> SearchIndex::Prepare(const std::vecto
   }
 
   const uint32_t first_new_doc = next_doc();
+  // New documents' postings. A term that an existing document's edit also touches goes through
+  // the general path below; the others (nearly all) become one new block per term, or, for small
+  // writes, extend the term's last block.
+  std::vector<FreshField::Occurrence> sorted;
+  std::vector<uint32_t> starts;
+  // Keys go into the batch in key order (fields 'b' < 'c' < 't', terms sorted): the memtable's
+  // skip list then finds each insert position next to the previous one.
+  std::vector<uint32_t> term_order;
+  for (auto [field, fresh_field] :
+       {std::pair{IndexField::kBody, &fresh.body}, std::pair{IndexField::kCredit, &fresh.credit},
+        std::pair{IndexField::kTitle, &fresh.title}}) {
+    fresh_field->GroupByTerm(&sorted, &starts);
+    term_order.resize(fresh_field->terms.size());
+    for (uint32_t t = 0; t < term_order.size(); ++t) term_order[t] = t;
+    std::sort(term_order.begin(), term_order.end(), [&](uint32_t a, uint32_t b) {
+      return fresh_field->terms[a] < fresh_field->terms[b];
+    });
+    for (uint32_t t : term_order) {
+      const std::string& term = fresh_field->terms[t];
+      const FreshField::Occurrence* begin = sorted.data() + starts[t];
+      const FreshField::Occurrence* end = sorted.data() + starts[t + 1];
+      auto edited = edits.find({static_cast<char>(field), term});
+      if (edited != edits.end()) {
+        for (Posting& posting : ToPostings(begin, end)) {
+          edited->second[posting.doc] = std::move(posting.positions);
+        }
+        continue;
+      }
+      uint32_t first = begin->doc;
+      if (new_docs <= kSmallWriteDocs) {
+        std::string upper = PostingKeyPrefix(field, term);
+        upper.back() = '\x01';
+        std::unique_ptr<Iterator> it =
+            db_.NewIterator(ColumnFamily::kPostings, PostingKeyPrefix(field, term), upper);
+        it->SeekToLast();
+        if (it->Valid()) {
+          NEWSDB_ASSIGN_OR_RETURN(PostingKey key, DecodePostingKey(it->key()));
+          absl::StatusOr<std::vector<Posting>> last =
+              DecodePostingBlock(it->value(), key.first_doc);
+          if (!last.ok()) {
+            return absl::InternalError(absl::StrCat("term ", term, ": ", last.status().message()));
+          }
+          if (last->size() < kMergeBlockBelow) {
+            for (Posting& posting : ToPostings(begin, end)) last->push_back(std::move(posting));
+            batch.Put(ColumnFamily::kPostings, EncodePostingKey(field, term, key.first_doc),
+                      EncodePostingBlock(key.first_doc, *last));
+            continue;
+          }
+        } else {
+          NEWSDB_RETURN_IF_ERROR(it->status());
+        }
+      }
+      batch.Put(ColumnFamily::kPostings, EncodePostingKey(field, term, first),
+                EncodeOccurrenceBlock(first, begin, end));
+    }
+  }
+
   for (auto& [field_term, term_edits] : edits) {
     const IndexField field = static_cast<IndexField>(field_term.first);
     const std::string& term = field_term.second;
@@ -311,6 +480,7 @@ absl::StatusOr<SearchIndex::PendingUpdate> SearchIndex::Prepare(const std::vecto
         if (!positions.empty()) appended.push_back({doc, std::move(positions)});
         continue;
       }
+      // Documents that existed come first in this (ordered) map, new ones after.
       NEWSDB_ASSIGN_OR_RETURN(std::optional<uint32_t> first, covering_block(doc));
       if (!first.has_value()) {
         if (positions.empty()) continue;
