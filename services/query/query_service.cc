@@ -197,7 +197,7 @@ grpc::Status QueryServiceImpl::Search(grpc::ServerContext* context,
     *shard->mutable_snapshot() = token.snapshot();
     *shard->mutable_after() = token.after();
   }
-  shard->set_limit(page_size + 1);  // one more than a page tells whether another page exists
+  shard->set_limit(page_size);
 
   v1::SearchShardResponse found;
   grpc::Status status = CallStorage(context, [&](grpc::ClientContext* child) {
@@ -205,16 +205,15 @@ grpc::Status QueryServiceImpl::Search(grpc::ServerContext* context,
   });
   if (!status.ok()) return status;
 
-  const int returned = std::min(found.hits_size(), page_size);
-  for (int i = 0; i < returned; ++i) *response->add_hits() = std::move(*found.mutable_hits(i));
+  for (v1::SearchHit& hit : *found.mutable_hits()) *response->add_hits() = std::move(hit);
   response->set_total_hits(found.total_hits());
   *response->mutable_facets() = std::move(*found.mutable_facets());
-  if (found.hits_size() > page_size) {
+  if (found.more_hits() && found.positions_size() > 0) {
     v1::SearchPageToken token;
     token.set_version(kPageTokenVersion);
     token.set_request_fingerprint(RequestFingerprint(*request));
     *token.mutable_snapshot() = found.snapshot();
-    *token.mutable_after() = found.positions(page_size - 1);
+    *token.mutable_after() = found.positions(found.positions_size() - 1);
     response->set_next_page_token(EncodePageToken(token));
   }
   return grpc::Status::OK;

@@ -323,6 +323,7 @@ absl::StatusOr<v1::SearchShardResponse> ArticleStore::Search(
   NEWSDB_ASSIGN_OR_RETURN(IndexSearchResult found, index_->Search(request, cancelled));
   v1::SearchShardResponse response;
   response.set_total_hits(found.total_hits);
+  response.set_more_hits(found.more_hits);
   for (v1::FacetResult& facet : found.facets) *response.add_facets() = std::move(facet);
   *response.mutable_snapshot() = found.snapshot;
 

@@ -615,6 +615,7 @@ absl::StatusOr<IndexSearchResult> SearchIndex::Search(const v1::SearchShardReque
 
   IndexSearchResult result;
   result.snapshot = snapshot;
+  result.more_hits = candidates.size() > k;
   result.highlight_terms = std::move(evaluator.highlight_terms());
   for (size_t i = 0; i < k; ++i) {
     const Candidate& candidate = candidates[i];

@@ -69,6 +69,7 @@ struct IndexHit {
 // What Search found.
 struct IndexSearchResult {
   std::vector<IndexHit> hits;
+  bool more_hits = false;  // matches follow the last hit
   int64_t total_hits = 0;
   std::vector<v1::FacetResult> facets;
   v1::ShardSnapshot snapshot;

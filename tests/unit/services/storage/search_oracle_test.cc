@@ -317,7 +317,9 @@ class SearchOracleTest : public ::testing::Test {
         EXPECT_EQ(response->total_hits(), *total) << "the total changed between pages";
       }
       for (const v1::SearchHit& hit : response->hits()) hits.push_back(hit);
-      if (response->hits_size() < request.limit()) break;
+      EXPECT_EQ(response->more_hits(), response->hits_size() == request.limit() &&
+                                           static_cast<int64_t>(hits.size()) < *total);
+      if (!response->more_hits()) break;
       *request.mutable_snapshot() = response->snapshot();
       *request.mutable_after() = response->positions(response->positions_size() - 1);
       between_pages();
