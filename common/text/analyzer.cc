@@ -58,44 +58,6 @@ uint8_t ClassifyWithIcu(char32_t c) {
   return 0;
 }
 
-void AppendUtf8(char32_t c, std::string& out) {
-  if (c < 0x80) {
-    out.push_back(static_cast<char>(c));
-  } else if (c < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else if (c < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  }
-}
-
-// Appends the full case folding of one valid code point (folding is context-free).
-void AppendFoldedWithIcu(char32_t code_point, std::string& out) {
-  UChar source[2];
-  int32_t source_length = 0;
-  U16_APPEND_UNSAFE(source, source_length, static_cast<UChar32>(code_point));
-  UChar folded[8];  // full folding yields at most 3 code points
-  UErrorCode error = U_ZERO_ERROR;
-  const int32_t folded_length =
-      u_strFoldCase(folded, 8, source, source_length, U_FOLD_CASE_DEFAULT, &error);
-  if (U_FAILURE(error) || folded_length > 8) {
-    AppendUtf8(code_point, out);
-    return;
-  }
-  for (int32_t i = 0; i < folded_length;) {
-    UChar32 c;
-    U16_NEXT(folded, i, folded_length, c);
-    AppendUtf8(static_cast<char32_t>(c), out);
-  }
-}
-
 // Class and folded UTF-8 of every two-byte code point (U+0080..U+07FF: Latin-1, Latin Extended,
 // Greek, Cyrillic with its Kazakh letters, Armenian, Hebrew, Arabic), so that Cyrillic text does
 // not call ICU per character.
@@ -113,7 +75,7 @@ class TwoByteTable {
       TwoByteEntry& entry = entries_[c - 0x80];
       entry.flags = ClassifyWithIcu(c);
       folded.clear();
-      AppendFoldedWithIcu(c, folded);
+      AppendFoldedCodePoint(c, folded);
       if (folded.size() > sizeof(entry.folded)) {  // cannot happen; keep the character
         folded.clear();
         AppendUtf8(c, folded);
@@ -185,7 +147,7 @@ inline void AppendFolded(const CodePoint& cp, std::string& term) {
     const TwoByteEntry& entry = TwoByteCharacters()[cp.value];
     term.append(entry.folded, entry.folded_length);
   } else {
-    AppendFoldedWithIcu(cp.value, term);
+    AppendFoldedCodePoint(cp.value, term);
   }
 }
 

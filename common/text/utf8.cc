@@ -108,7 +108,11 @@ inline DecodedCodePoint DecodeMultiByte(std::string_view s, size_t pos) {
   return {code_point, needed + 1, true};
 }
 
-inline void AppendUtf8(char32_t c, std::string& out) {
+inline char AsciiToLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+}  // namespace
+
+void AppendUtf8(char32_t c, std::string& out) {
   if (c < 0x80) {
     out.push_back(static_cast<char>(c));
   } else if (c < 0x800) {
@@ -132,11 +136,9 @@ inline void AppendUtf8(char32_t c, std::string& out) {
   }
 }
 
-inline char AsciiToLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
 // Appends the full case folding of one code point. Case folding is context-free, so folding code
 // point by code point equals folding the whole string.
-void AppendFolded(char32_t code_point, std::string& out) {
+void AppendFoldedCodePoint(char32_t code_point, std::string& out) {
   UChar source[2];
   int32_t source_length = 0;
   U16_APPEND_UNSAFE(source, source_length, static_cast<UChar32>(code_point));
@@ -154,8 +156,6 @@ void AppendFolded(char32_t code_point, std::string& out) {
     AppendUtf8(static_cast<char32_t>(c), out);
   }
 }
-
-}  // namespace
 
 DecodedCodePoint DecodeUtf8At(std::string_view s, size_t pos) {
   const auto byte = static_cast<unsigned char>(s[pos]);
@@ -238,7 +238,7 @@ std::string FoldCase(std::string_view utf8) {
     if (pos >= size) break;
     const DecodedCodePoint decoded = DecodeMultiByte(utf8, pos);
     if (decoded.valid) {
-      AppendFolded(decoded.code_point, out);
+      AppendFoldedCodePoint(decoded.code_point, out);
     } else {
       out.append(kReplacementCharacter);
     }

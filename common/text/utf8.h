@@ -51,6 +51,13 @@ DecodedCodePoint DecodeUtf8At(std::string_view s, size_t pos);
 // The UTF-8 encoding of `code_point`; U+FFFD for surrogates and values above U+10FFFF.
 std::string EncodeUtf8(char32_t code_point);
 
+// Appends the UTF-8 encoding of `code_point` to `out`.
+void AppendUtf8(char32_t code_point, std::string& out);
+
+// Appends the full Unicode case folding of one code point (ICU; folding is context-free, so
+// folding code point by code point equals folding the whole text).
+void AppendFoldedCodePoint(char32_t code_point, std::string& out);
+
 // True for the code points with the Unicode White_Space property (Unicode 15): U+0009..U+000D,
 // U+0020, U+0085, U+00A0 (NBSP), U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000.
 // The list is fixed here on purpose so that it cannot change with the ICU version.
