@@ -9,6 +9,8 @@
 // Global flags: --ingest=HOST:PORT, --query=HOST:PORT, --json, --timeout, --display_zone.
 // Exit codes: 0 success; 1 the server answered with an error; 2 bad usage or unreadable file.
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -321,8 +323,12 @@ int Search(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   request.mutable_highlight()->set_enabled(true);
-  request.mutable_highlight()->set_pre_tag(absl::GetFlag(FLAGS_json) ? "<em>" : "\x1b[1m");
-  request.mutable_highlight()->set_post_tag(absl::GetFlag(FLAGS_json) ? "</em>" : "\x1b[0m");
+  // Bold on a terminal; markdown-style ** in a pipe or file; the API's <em> in JSON.
+  const bool terminal = ::isatty(STDOUT_FILENO) != 0;
+  const char* pre = absl::GetFlag(FLAGS_json) ? "<em>" : terminal ? "\x1b[1m" : "**";
+  const char* post = absl::GetFlag(FLAGS_json) ? "</em>" : terminal ? "\x1b[0m" : "**";
+  request.mutable_highlight()->set_pre_tag(pre);
+  request.mutable_highlight()->set_post_tag(post);
   auto stub = newsdb::v1::QueryService::NewStub(Connect(absl::GetFlag(FLAGS_query)));
   newsdb::v1::SearchResponse all;
   while (all.hits_size() < limit) {
