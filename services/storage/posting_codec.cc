@@ -95,7 +95,8 @@ std::string EncodePostingBlock(uint32_t first_doc, const std::vector<Posting>& p
 }
 
 absl::Status DecodePostingDocs(absl::string_view block, uint32_t first_doc,
-                               std::vector<uint32_t>* docs, std::vector<uint32_t>* freqs) {
+                               std::vector<uint32_t>* docs, std::vector<uint32_t>* freqs,
+                               size_t* positions_offset) {
   size_t pos = 0;
   uint64_t count = 0;
   if (!ReadVarint(block, &pos, &count)) return Malformed("count");
@@ -118,6 +119,7 @@ absl::Status DecodePostingDocs(absl::string_view block, uint32_t first_doc,
     }
     freqs->push_back(static_cast<uint32_t>(freq));
   }
+  if (positions_offset != nullptr) *positions_offset = pos;
   return absl::OkStatus();
 }
 

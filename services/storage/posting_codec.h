@@ -50,9 +50,12 @@ absl::StatusOr<PostingKey> DecodePostingKey(absl::string_view key);
 // Encodes postings sorted by doc, all >= first_doc, each with >= 1 position.
 std::string EncodePostingBlock(uint32_t first_doc, const std::vector<Posting>& postings);
 
-// Decodes documents and term frequencies only (appends). Errors: INVALID_ARGUMENT if malformed.
+// Decodes documents and term frequencies only (appends). If `positions_offset` is given, it
+// receives where the positions section starts in `block`.
+// Errors: INVALID_ARGUMENT if malformed.
 absl::Status DecodePostingDocs(absl::string_view block, uint32_t first_doc,
-                               std::vector<uint32_t>* docs, std::vector<uint32_t>* freqs);
+                               std::vector<uint32_t>* docs, std::vector<uint32_t>* freqs,
+                               size_t* positions_offset = nullptr);
 
 // Decodes everything. Errors: INVALID_ARGUMENT if malformed.
 absl::StatusOr<std::vector<Posting>> DecodePostingBlock(absl::string_view block,

@@ -258,26 +258,6 @@ class SearchIndex::Evaluator {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<std::vector<Posting>> ReadPositions(IndexField field, absl::string_view term) {
-    const std::string prefix = PostingKeyPrefix(field, term);
-    std::string upper = prefix;
-    upper.back() = '\x01';
-    std::unique_ptr<Iterator> it =
-        index_.db_.NewIterator(ColumnFamily::kPostings, prefix, upper, snapshot_);
-    std::vector<Posting> postings;
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      NEWSDB_ASSIGN_OR_RETURN(PostingKey key, DecodePostingKey(it->key()));
-      if (key.first_doc >= doc_limit_) break;
-      absl::StatusOr<std::vector<Posting>> block = DecodePostingBlock(it->value(), key.first_doc);
-      if (!block.ok()) return absl::InternalError(block.status().message());
-      for (Posting& posting : *block) {
-        if (posting.doc < doc_limit_) postings.push_back(std::move(posting));
-      }
-    }
-    NEWSDB_RETURN_IF_ERROR(it->status());
-    return postings;
-  }
-
   absl::StatusOr<DocList> EvalText(const std::string& text, v1::SearchField field, bool negated)
       ABSL_SHARED_LOCKS_REQUIRED(index_.mutex_) {
     std::vector<std::string> terms = text::ThreadLocalAnalyzer().Terms(text);
@@ -301,38 +281,93 @@ class SearchIndex::Evaluator {
   }
 
   // Documents where `terms` occur at consecutive positions, with the number of occurrences.
+  // Documents where `terms` occur at consecutive positions, with the number of occurrences.
+  // Positions are decoded only for the documents that hold every term, into flat arrays.
   absl::Status ReadPhrase(IndexField field, const std::vector<std::string>& terms, DocList* docs,
                           std::vector<uint32_t>* freqs) {
-    std::vector<std::vector<Posting>> lists;
-    for (const std::string& term : terms) {
-      NEWSDB_ASSIGN_OR_RETURN(std::vector<Posting> postings, ReadPositions(field, term));
-      if (postings.empty()) return absl::OkStatus();
-      lists.push_back(std::move(postings));
+    DocList candidates;
+    for (size_t k = 0; k < terms.size(); ++k) {
+      DocList term_docs;
+      std::vector<uint32_t> term_freqs;
+      NEWSDB_RETURN_IF_ERROR(ReadDocs(field, terms[k], &term_docs, &term_freqs));
+      candidates = k == 0 ? std::move(term_docs) : Intersect(candidates, term_docs);
+      if (candidates.empty()) return absl::OkStatus();
     }
-    std::vector<size_t> cursor(lists.size(), 0);
-    for (const Posting& first : lists[0]) {
-      bool in_all = true;
-      std::vector<const Posting*> at(lists.size(), &first);
-      for (size_t k = 1; k < lists.size() && in_all; ++k) {
-        std::vector<Posting>& list = lists[k];
-        while (cursor[k] < list.size() && list[cursor[k]].doc < first.doc) ++cursor[k];
-        in_all = cursor[k] < list.size() && list[cursor[k]].doc == first.doc;
-        if (in_all) at[k] = &list[cursor[k]];
-      }
-      if (!in_all) continue;
+    // For each term: positions of each candidate, flat, with offsets[c]..offsets[c + 1].
+    struct CandidatePositions {
+      std::vector<uint32_t> offsets;
+      std::vector<uint32_t> positions;
+    };
+    std::vector<CandidatePositions> per_term(terms.size());
+    for (size_t k = 0; k < terms.size(); ++k) {
+      NEWSDB_RETURN_IF_ERROR(ReadCandidatePositions(field, terms[k], candidates,
+                                                    &per_term[k].offsets, &per_term[k].positions));
+    }
+    for (size_t c = 0; c < candidates.size(); ++c) {
       uint32_t occurrences = 0;
-      for (uint32_t start : first.positions) {
+      const CandidatePositions& first = per_term[0];
+      for (uint32_t i = first.offsets[c]; i < first.offsets[c + 1]; ++i) {
+        const uint32_t start = first.positions[i];
         bool match = true;
-        for (size_t k = 1; k < lists.size() && match; ++k) {
-          match = std::binary_search(at[k]->positions.begin(), at[k]->positions.end(),
+        for (size_t k = 1; k < terms.size() && match; ++k) {
+          const CandidatePositions& other = per_term[k];
+          match = std::binary_search(other.positions.begin() + other.offsets[c],
+                                     other.positions.begin() + other.offsets[c + 1],
                                      start + static_cast<uint32_t>(k));
         }
         if (match) ++occurrences;
       }
       if (occurrences > 0) {
-        docs->push_back(first.doc);
+        docs->push_back(candidates[c]);
         freqs->push_back(occurrences);
       }
+    }
+    return absl::OkStatus();
+  }
+
+  // Positions of (field, term) in each of `candidates` (sorted; every one holds the term).
+  absl::Status ReadCandidatePositions(IndexField field, absl::string_view term,
+                                      const DocList& candidates, std::vector<uint32_t>* offsets,
+                                      std::vector<uint32_t>* positions) {
+    const std::string prefix = PostingKeyPrefix(field, term);
+    std::string upper = prefix;
+    upper.back() = '\x01';
+    std::unique_ptr<Iterator> it =
+        index_.db_.NewIterator(ColumnFamily::kPostings, prefix, upper, snapshot_);
+    offsets->assign(1, 0);
+    size_t next = 0;  // the next candidate to find
+    DocList block_docs;
+    std::vector<uint32_t> block_freqs;
+    for (it->SeekToFirst(); it->Valid() && next < candidates.size(); it->Next()) {
+      NEWSDB_ASSIGN_OR_RETURN(PostingKey key, DecodePostingKey(it->key()));
+      if (key.first_doc >= doc_limit_) break;
+      block_docs.clear();
+      block_freqs.clear();
+      size_t pos = 0;
+      const absl::string_view block = it->value();
+      absl::Status decoded =
+          DecodePostingDocs(block, key.first_doc, &block_docs, &block_freqs, &pos);
+      if (!decoded.ok()) return absl::InternalError(decoded.message());
+      for (size_t i = 0; i < block_docs.size(); ++i) {
+        const bool wanted = next < candidates.size() && block_docs[i] == candidates[next];
+        uint64_t position = 0;
+        for (uint32_t j = 0; j < block_freqs[i]; ++j) {
+          uint64_t delta = 0;
+          if (!ReadVarint(block, &pos, &delta)) {
+            return absl::InternalError("malformed posting block: position");
+          }
+          position += delta;
+          if (wanted) positions->push_back(static_cast<uint32_t>(position));
+        }
+        if (wanted) {
+          offsets->push_back(static_cast<uint32_t>(positions->size()));
+          ++next;
+        }
+      }
+    }
+    NEWSDB_RETURN_IF_ERROR(it->status());
+    if (next != candidates.size()) {
+      return absl::InternalError(absl::StrCat("posting list of ", term, " changed during a read"));
     }
     return absl::OkStatus();
   }
@@ -634,12 +669,12 @@ absl::StatusOr<IndexSearchResult> SearchIndex::Search(const v1::SearchShardReque
     v1::FacetResult& out = result.facets.emplace_back();
     out.set_kind(facet.kind());
     if (facet.kind() == v1::FACET_KIND_CREDIT) {
-      absl::flat_hash_map<uint32_t, int64_t> counts;
-      for (uint32_t doc : matches) {
-        if (credit_ordinals_[doc] != 0) ++counts[credit_ordinals_[doc]];
-      }
+      std::vector<int64_t> counts(credits_.size(), 0);
+      for (uint32_t doc : matches) ++counts[credit_ordinals_[doc]];
       std::vector<std::pair<int64_t, std::string>> ranked;
-      for (const auto& [ordinal, count] : counts) ranked.emplace_back(count, credits_[ordinal]);
+      for (size_t ordinal = 1; ordinal < counts.size(); ++ordinal) {  // 0: no credit
+        if (counts[ordinal] > 0) ranked.emplace_back(counts[ordinal], credits_[ordinal]);
+      }
       std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
         return a.first != b.first ? a.first > b.first : a.second < b.second;
       });
@@ -655,16 +690,39 @@ absl::StatusOr<IndexSearchResult> SearchIndex::Search(const v1::SearchShardReque
     // quarter hour fall into the same local day: convert each quarter hour once.
     const absl::TimeZone& zone = facet_zones[f];
     const bool by_month = facet.kind() == v1::FACET_KIND_MONTH;
-    absl::flat_hash_map<int64_t, absl::CivilDay> day_of_quarter;
-    std::map<absl::CivilDay, int64_t> day_counts;
+    absl::flat_hash_map<int64_t, int64_t> matches_per_quarter;
     for (uint32_t doc : matches) {
       const int64_t seconds = published_[doc];
-      const int64_t quarter = seconds >= 0 ? seconds / 900 : -((-seconds + 899) / 900);
-      auto [it, inserted] = day_of_quarter.try_emplace(quarter);
-      if (inserted) it->second = absl::ToCivilDay(absl::FromUnixSeconds(quarter * 900), zone);
-      absl::CivilDay day = it->second;
+      ++matches_per_quarter[seconds >= 0 ? seconds / 900 : -((-seconds + 899) / 900)];
+    }
+    // A zone's offset is looked up once per UTC day; only a day with a transition converts each
+    // quarter hour on its own.
+    const absl::CivilDay epoch(1970, 1, 1);
+    absl::flat_hash_map<int64_t, std::optional<int64_t>> offset_of_utc_day;
+    absl::flat_hash_map<int64_t, int64_t> counts_per_local_day;  // days since 1970-01-01
+    for (const auto& [quarter, count] : matches_per_quarter) {
+      const int64_t seconds = quarter * 900;
+      const int64_t utc_day = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+      auto [it, inserted] = offset_of_utc_day.try_emplace(utc_day);
+      if (inserted) {
+        const int start = zone.At(absl::FromUnixSeconds(utc_day * 86400)).offset;
+        const int end = zone.At(absl::FromUnixSeconds(utc_day * 86400 + 86399)).offset;
+        if (start == end) it->second = start;
+      }
+      int64_t local_day;
+      if (it->second.has_value()) {
+        const int64_t local = seconds + *it->second;
+        local_day = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+      } else {
+        local_day = absl::ToCivilDay(absl::FromUnixSeconds(seconds), zone) - epoch;
+      }
+      counts_per_local_day[local_day] += count;
+    }
+    std::map<absl::CivilDay, int64_t> day_counts;
+    for (const auto& [local_day, count] : counts_per_local_day) {
+      absl::CivilDay day = epoch + local_day;
       if (by_month) day = absl::CivilDay(absl::CivilMonth(day));
-      ++day_counts[day];
+      day_counts[day] += count;
     }
     for (const auto& [day, count] : day_counts) {
       const absl::CivilDay end = by_month ? absl::CivilDay(absl::CivilMonth(day) + 1) : day + 1;
