@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "common/status/grpc_status.h"
@@ -232,20 +233,25 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::Put(
   return results;
 }
 
-absl::Status ArticleStore::FillViews(article::ArticleId id, const Snapshot* snapshot,
+absl::Status ArticleStore::FillViews(Iterator& views, article::ArticleId id,
                                      v1::Article* article) const {
-  std::unique_ptr<Iterator> views = db_->NewIterator(
-      ColumnFamily::kViewHistory, EncodeArticleIdKey(id), ViewPrefixEnd(id), snapshot);
-  for (views->SeekToFirst(); views->Valid(); views->Next()) {
-    NEWSDB_ASSIGN_OR_RETURN(ViewKey view_key, DecodeViewKey(views->key()));
-    NEWSDB_ASSIGN_OR_RETURN(int64_t count, DecodeViewCount(views->value()));
+  // One iterator serves many articles (a page of hits or a scan): a Seek per article is far
+  // cheaper than a new iterator per article.
+  const std::string prefix = EncodeArticleIdKey(id);
+  for (views.Seek(prefix); views.Valid() && absl::StartsWith(views.key(), prefix); views.Next()) {
+    NEWSDB_ASSIGN_OR_RETURN(ViewKey view_key, DecodeViewKey(views.key()));
+    NEWSDB_ASSIGN_OR_RETURN(int64_t count, DecodeViewCount(views.value()));
     v1::ViewObservation* observation = article->add_view_history();
     *observation->mutable_captured_at() =
         time::ToTimestamp(absl::FromUnixMicros(view_key.captured_micros));
     observation->set_views(count);
     article->set_views(count);  // observations come in capture order: the last one wins
   }
-  return views->status();
+  return views.status();
+}
+
+std::unique_ptr<Iterator> ArticleStore::NewViewIterator(const Snapshot* snapshot) const {
+  return db_->NewIterator(ColumnFamily::kViewHistory, "", "", snapshot);
 }
 
 absl::StatusOr<v1::Article> ArticleStore::Get(absl::string_view id_text) const {
@@ -267,7 +273,7 @@ absl::StatusOr<v1::Article> ArticleStore::Get(absl::string_view id_text) const {
   if (!value.has_value() || !article.ParseFromString(*value)) {
     return absl::InternalError(absl::StrCat("article ", id_text, " is indexed but unreadable"));
   }
-  NEWSDB_RETURN_IF_ERROR(FillViews(*id, snapshot.get(), &article));
+  NEWSDB_RETURN_IF_ERROR(FillViews(*NewViewIterator(snapshot.get()), *id, &article));
   return article;
 }
 
@@ -303,6 +309,7 @@ absl::Status ArticleStore::Scan(const ScanOptions& options,
     it->SeekToFirst();
   }
 
+  std::unique_ptr<Iterator> views = NewViewIterator(snapshot.get());
   int64_t passed = 0;
   for (; it->Valid(); options.newest_first ? it->Prev() : it->Next()) {
     NEWSDB_ASSIGN_OR_RETURN(ArticleKey key, DecodeArticleKey(it->key()));
@@ -311,7 +318,7 @@ absl::Status ArticleStore::Scan(const ScanOptions& options,
       return absl::InternalError("unreadable article value");
     }
     if (options.omit_paragraphs) article.clear_paragraphs();
-    NEWSDB_RETURN_IF_ERROR(FillViews(key.id, snapshot.get(), &article));
+    NEWSDB_RETURN_IF_ERROR(FillViews(*views, key.id, &article));
     if (!sink(std::move(article))) return absl::OkStatus();
     if (options.limit > 0 && ++passed >= options.limit) return absl::OkStatus();
   }
@@ -334,6 +341,7 @@ absl::StatusOr<v1::SearchShardResponse> ArticleStore::Search(
   if (highlight.snippet_chars() > 0) spec.snippet_chars = std::min(highlight.snippet_chars(), 1000);
 
   std::shared_ptr<const Snapshot> snapshot = db_->GetSnapshot();
+  std::unique_ptr<Iterator> views = NewViewIterator(snapshot.get());
   for (const IndexHit& hit : found.hits) {
     NEWSDB_ASSIGN_OR_RETURN(
         std::optional<std::string> value,
@@ -345,7 +353,7 @@ absl::StatusOr<v1::SearchShardResponse> ArticleStore::Search(
       return absl::InternalError(absl::StrCat("indexed article ", article::FormatArticleId(hit.id),
                                               " is missing or unreadable"));
     }
-    NEWSDB_RETURN_IF_ERROR(FillViews(hit.id, snapshot.get(), article));
+    NEWSDB_RETURN_IF_ERROR(FillViews(*views, hit.id, article));
     out->set_score(hit.score);
     if (highlight.enabled()) {
       v1::Snippets* snippets = out->mutable_snippets();

@@ -82,8 +82,9 @@ class ArticleStore {
 
   absl::StatusOr<std::optional<StoredState>> Load(article::ArticleId id,
                                                   const Snapshot* snapshot) const;
-  absl::Status FillViews(article::ArticleId id, const Snapshot* snapshot,
-                         v1::Article* article) const;
+  // Adds the view history of `id` to `article`, reading with `views` (from NewViewIterator).
+  absl::Status FillViews(Iterator& views, article::ArticleId id, v1::Article* article) const;
+  std::unique_ptr<Iterator> NewViewIterator(const Snapshot* snapshot) const;
 
   std::unique_ptr<RocksDb> db_;
   std::unique_ptr<SearchIndex> index_;  // refers to *db_; destroyed first
