@@ -1,9 +1,12 @@
 // Checks the search index against a naive scan: random articles go into a real ArticleStore (in
 // batches of varied sizes, with re-scrapes that change texts and views), then hundreds of random
 // query trees with random filters, sorts and facets must give exactly the hits, totals and facet
-// counts that scanning every article's analysed text gives.
+// counts that scanning every article's analysed text gives. The same check then runs on real text
+// (../shared/corpus/real-small.txt, skipped with a message where it is absent).
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <random>
 #include <set>
@@ -17,6 +20,7 @@
 #include "common/testing/temp_dir.h"
 #include "common/text/analyzer.h"
 #include "gtest/gtest.h"
+#include "services/ingest/feed_parser.h"
 #include "services/storage/article_store.h"
 
 namespace newsdb::storage {
@@ -55,9 +59,22 @@ const std::vector<std::string>& Credits() {
   return *credits;
 }
 
+// Words and credits of a real corpus, when a test sets them (else the built-in lists).
+const std::vector<std::string>* g_words = nullptr;
+const std::vector<std::string>* g_credits = nullptr;
+
+// A non-empty credit.
+const std::string& AnyCredit(std::mt19937_64& rng) {
+  const auto& credits = g_credits != nullptr ? *g_credits : Credits();
+  for (;;) {
+    const std::string& credit = credits[rng() % credits.size()];
+    if (!credit.empty()) return credit;
+  }
+}
+
 // Zipf-like choice: low indexes are far more frequent.
 std::string Word(std::mt19937_64& rng) {
-  const auto& words = Vocabulary();
+  const auto& words = g_words != nullptr ? *g_words : Vocabulary();
   std::uniform_real_distribution<double> u(0, 1);
   const double x = std::pow(u(rng), 2.2);
   return words[static_cast<size_t>(x * static_cast<double>(words.size())) % words.size()];
@@ -199,7 +216,7 @@ v1::Query RandomQuery(std::mt19937_64& rng, const std::vector<NaiveDoc>& docs, i
     case 0:
     case 1: {
       v1::TermQuery* term = query.mutable_term();
-      term->set_text(rng() % 6 == 0 ? Credits()[rng() % 7] : Word(rng));
+      term->set_text(rng() % 6 == 0 ? AnyCredit(rng) : Word(rng));
       term->set_field(RandomField(rng));
       break;
     }
@@ -259,6 +276,33 @@ bool SortsBefore(v1::SearchSort sort, const v1::Article& a, const v1::Article& b
   }
 }
 
+// Every hit of `request` over all pages (positions and snapshot as the query service uses them).
+std::vector<v1::SearchHit> AllPagesOf(
+    ArticleStore& store, v1::SearchShardRequest request, int64_t* total,
+    std::vector<v1::FacetResult>* facets, const std::function<void()>& between_pages = [] {}) {
+  std::vector<v1::SearchHit> hits;
+  request.set_limit(37);
+  for (int page = 0; page < 1000; ++page) {
+    absl::StatusOr<v1::SearchShardResponse> response = store.Search(request, [] { return false; });
+    EXPECT_TRUE(response.ok()) << response.status();
+    if (!response.ok()) break;
+    if (page == 0) {
+      *total = response->total_hits();
+      facets->assign(response->facets().begin(), response->facets().end());
+    } else {
+      EXPECT_EQ(response->total_hits(), *total) << "the total changed between pages";
+    }
+    for (const v1::SearchHit& hit : response->hits()) hits.push_back(hit);
+    EXPECT_EQ(response->more_hits(), response->hits_size() == request.limit() &&
+                                         static_cast<int64_t>(hits.size()) < *total);
+    if (!response->more_hits()) break;
+    *request.mutable_snapshot() = response->snapshot();
+    *request.mutable_after() = response->positions(response->positions_size() - 1);
+    between_pages();
+  }
+  return hits;
+}
+
 class SearchOracleTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -299,32 +343,10 @@ class SearchOracleTest : public ::testing::Test {
     }
   }
 
-  // Every hit of `request` over all pages (positions and snapshot as the query service uses them).
   std::vector<v1::SearchHit> AllPages(
       v1::SearchShardRequest request, int64_t* total, std::vector<v1::FacetResult>* facets,
       const std::function<void()>& between_pages = [] {}) {
-    std::vector<v1::SearchHit> hits;
-    request.set_limit(37);
-    for (int page = 0; page < 1000; ++page) {
-      absl::StatusOr<v1::SearchShardResponse> response =
-          store_->Search(request, [] { return false; });
-      EXPECT_TRUE(response.ok()) << response.status();
-      if (!response.ok()) break;
-      if (page == 0) {
-        *total = response->total_hits();
-        facets->assign(response->facets().begin(), response->facets().end());
-      } else {
-        EXPECT_EQ(response->total_hits(), *total) << "the total changed between pages";
-      }
-      for (const v1::SearchHit& hit : response->hits()) hits.push_back(hit);
-      EXPECT_EQ(response->more_hits(), response->hits_size() == request.limit() &&
-                                           static_cast<int64_t>(hits.size()) < *total);
-      if (!response->more_hits()) break;
-      *request.mutable_snapshot() = response->snapshot();
-      *request.mutable_after() = response->positions(response->positions_size() - 1);
-      between_pages();
-    }
-    return hits;
+    return AllPagesOf(*store_, std::move(request), total, facets, between_pages);
   }
 
   testing::TempDir dir_;
@@ -332,17 +354,23 @@ class SearchOracleTest : public ::testing::Test {
   std::vector<NaiveDoc> docs_;
 };
 
-TEST_F(SearchOracleTest, RandomQueriesMatchANaiveScan) {
-  std::mt19937_64 rng(7);
+// Runs `queries` random query trees with random filters, sorts and facets against `store` and
+// checks hits, totals and facet counts against a scan of `docs`.
+void CheckRandomQueries(ArticleStore& store, const std::vector<NaiveDoc>& docs, uint64_t seed,
+                        int queries) {
+  std::mt19937_64 rng(seed);
+  int64_t base = INT64_MAX;
+  for (const NaiveDoc& doc : docs) base = std::min(base, doc.article.published_at().seconds());
+  base -= base % 86400;
   const v1::SearchSort sorts[] = {v1::SEARCH_SORT_RELEVANCE, v1::SEARCH_SORT_NEWEST,
                                   v1::SEARCH_SORT_OLDEST, v1::SEARCH_SORT_MOST_VIEWED};
   int non_empty = 0;
-  for (int q = 0; q < kQueries; ++q) {
+  for (int q = 0; q < queries; ++q) {
     v1::SearchShardRequest request;
-    *request.mutable_query() = RandomQuery(rng, docs_, 0);
+    *request.mutable_query() = RandomQuery(rng, docs, 0);
     request.set_sort(sorts[rng() % 4]);
     const bool with_range = rng() % 3 == 0;
-    const int64_t from = kStart + static_cast<int64_t>(rng() % 60) * 86400;
+    const int64_t from = base + static_cast<int64_t>(rng() % 60) * 86400;
     const int64_t to = from + static_cast<int64_t>(1 + rng() % 30) * 86400;
     if (with_range) {
       request.mutable_filter()->mutable_published()->mutable_start()->set_seconds(from);
@@ -350,7 +378,7 @@ TEST_F(SearchOracleTest, RandomQueriesMatchANaiveScan) {
     }
     std::set<std::string> credits;
     if (rng() % 4 == 0) {
-      credits = {Credits()[rng() % 7], Credits()[rng() % 7]};
+      credits = {AnyCredit(rng), AnyCredit(rng)};
       for (const std::string& credit : credits) request.mutable_filter()->add_credits(credit);
     }
     const bool with_views = rng() % 4 == 0;
@@ -366,7 +394,7 @@ TEST_F(SearchOracleTest, RandomQueriesMatchANaiveScan) {
     std::map<std::string, int64_t> credit_counts, day_counts, month_counts;
     absl::TimeZone almaty;
     ASSERT_TRUE(absl::LoadTimeZone("Asia/Almaty", &almaty));
-    for (const NaiveDoc& doc : docs_) {
+    for (const NaiveDoc& doc : docs) {
       const v1::Article& article = doc.article;
       const int64_t published = article.published_at().seconds();
       if (with_range && (published < from || published >= to)) continue;
@@ -384,7 +412,7 @@ TEST_F(SearchOracleTest, RandomQueriesMatchANaiveScan) {
 
     int64_t total = -1;
     std::vector<v1::FacetResult> facets;
-    std::vector<v1::SearchHit> hits = AllPages(request, &total, &facets);
+    std::vector<v1::SearchHit> hits = AllPagesOf(store, request, &total, &facets);
     SCOPED_TRACE(absl::StrCat("query #", q, ": ", request.ShortDebugString()));
     ASSERT_EQ(total, static_cast<int64_t>(expected.size()));
     ASSERT_EQ(hits.size(), expected.size());
@@ -417,7 +445,11 @@ TEST_F(SearchOracleTest, RandomQueriesMatchANaiveScan) {
     EXPECT_EQ(got_days, day_counts);
     EXPECT_EQ(got_months, month_counts);
   }
-  EXPECT_GT(non_empty, kQueries / 4) << "the generator makes too few matching queries";
+  EXPECT_GT(non_empty, queries / 4) << "the generator makes too few matching queries";
+}
+
+TEST_F(SearchOracleTest, RandomQueriesMatchANaiveScan) {
+  CheckRandomQueries(*store_, docs_, 7, kQueries);
 }
 
 TEST_F(SearchOracleTest, DayBucketsCarryTheCountOfAllArticlesThatDay) {
@@ -553,6 +585,57 @@ TEST_F(SearchOracleTest, CancellationStopsTheSearch) {
   request.set_limit(10);
   auto response = store_->Search(request, [] { return true; });
   EXPECT_EQ(response.status().code(), absl::StatusCode::kCancelled);
+}
+
+// The same check on real text (punctuation, curly quotes, names, numbers): the newest 200 Tehran
+// Times articles of the shared corpus, with query words drawn from their own text.
+TEST(SearchOracleRealCorpusTest, RandomQueriesOnRealArticlesMatchANaiveScan) {
+  const char* source_dir = std::getenv("NEWSDB_SOURCE_DIR");
+  const std::string path =
+      absl::StrCat(source_dir != nullptr ? source_dir : ".", "/../shared/corpus/real-small.txt");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) GTEST_SKIP() << "SKIPPED: shared corpus not found at " << path;
+  const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ingest::ParsedFeed feed = ingest::ParseFeed(content, ingest::FeedParserOptions());
+  ASSERT_EQ(feed.articles.size(), 200u);
+  testing::TempDir dir;
+  auto store = ArticleStore::Open(dir.path());
+  ASSERT_TRUE(store.ok()) << store.status();
+  std::vector<NaiveDoc> docs;
+  std::vector<std::string> words;
+  std::set<std::string> credits;
+  google::protobuf::RepeatedPtrField<v1::Article> batch;
+  for (const ingest::ParsedArticle& parsed : feed.articles) {
+    v1::Article article;
+    article.set_id(article::FormatArticleId(parsed.id));
+    article.mutable_published_at()->set_seconds(absl::ToUnixSeconds(parsed.published));
+    article.set_title(parsed.title);
+    article.set_credit(parsed.credit);
+    for (const std::string& paragraph : parsed.paragraphs) {
+      article.add_paragraphs(paragraph);
+      for (absl::string_view word : absl::StrSplit(paragraph, ' ', absl::SkipEmpty())) {
+        words.emplace_back(word);
+      }
+    }
+    if (!parsed.credit.empty()) credits.insert(parsed.credit);
+    v1::ViewObservation* observation = article.add_view_history();
+    observation->mutable_captured_at()->set_seconds(1687564800);
+    observation->set_views(parsed.views);
+    article.set_views(parsed.views);
+    docs.push_back(MakeNaive(article));
+    *batch.Add() = std::move(article);
+    if (batch.size() == 37) {
+      ASSERT_TRUE((*store)->Put(batch).ok());
+      batch.Clear();
+    }
+  }
+  ASSERT_TRUE((*store)->Put(batch).ok());
+  const std::vector<std::string> credit_list(credits.begin(), credits.end());
+  g_words = &words;
+  g_credits = &credit_list;
+  CheckRandomQueries(**store, docs, 11, 200);
+  g_words = nullptr;
+  g_credits = nullptr;
 }
 
 }  // namespace
