@@ -40,8 +40,8 @@ struct IngestOptions {
   absl::TimeZone time_zone;
   std::optional<absl::Time> captured_at;  // overrides the dump header
   absl::Time deadline = absl::InfiniteFuture();
-  int max_batch_articles = 5000;
-  int64_t max_batch_bytes = 16 << 20;
+  int max_batch_articles = 2000;
+  int64_t max_batch_bytes = 8 << 20;
 };
 
 // Checks and converts request options. Errors: INVALID_ARGUMENT with a BadRequest naming the field

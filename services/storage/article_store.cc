@@ -158,7 +158,21 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::Put(
   }
   if (!violations.empty()) return status::InvalidFieldsError(violations);
 
+  // Text analysis is the costliest part of indexing; new articles are analysed before the write
+  // lock, so concurrent writes analyse in parallel. (An id that turns out to exist after all, or
+  // whose text changed, is handled under the lock: this is only a head start.)
+  std::vector<std::optional<AnalysedFields>> analysed(static_cast<size_t>(articles.size()));
+  for (int i = 0; i < articles.size(); ++i) {
+    NEWSDB_ASSIGN_OR_RETURN(
+        std::optional<std::string> known,
+        db_->Get(ColumnFamily::kArticleIds,
+                 EncodeArticleIdKey(*article::ParseArticleId(articles[i].id()))));
+    if (!known.has_value()) analysed[static_cast<size_t>(i)] = AnalyseForIndex(articles[i]);
+  }
+
   absl::MutexLock lock(&mutex_);
+  // Which request article each touched id's final text came from.
+  absl::flat_hash_map<article::ArticleId, size_t> text_from;
   // The batch's view of each touched article, so that an id repeated within one request builds on
   // its earlier occurrence rather than on the database.
   absl::flat_hash_map<article::ArticleId, std::optional<StoredState>> touched;
@@ -170,7 +184,8 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::Put(
   std::vector<v1::PutResult> results;
   results.reserve(articles.size());
 
-  for (const v1::Article& article : articles) {
+  for (int index = 0; index < articles.size(); ++index) {
+    const v1::Article& article = articles[index];
     const article::ArticleId id = *article::ParseArticleId(article.id());
     auto [entry, inserted] = touched.try_emplace(id);
     if (inserted) {
@@ -190,6 +205,7 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::Put(
       state->key = key;
       state->doc = next_doc++;
       state->content = ContentOf(article);
+      text_from[id] = static_cast<size_t>(index);
       result.set_outcome(v1::PUT_OUTCOME_CREATED);
       batch.Put(ColumnFamily::kArticles, EncodeArticleKey(key), state->content.SerializeAsString());
       batch.Put(ColumnFamily::kArticleIds, EncodeArticleIdKey(id), EncodeIdValue(key, state->doc));
@@ -202,6 +218,7 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::Put(
         state->key = key;
       }
       state->content = ContentOf(article);
+      text_from[id] = static_cast<size_t>(index);
       batch.Put(ColumnFamily::kArticles, EncodeArticleKey(key), state->content.SerializeAsString());
     }
     for (const v1::ViewObservation& observation : article.view_history()) {
@@ -225,7 +242,11 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::Put(
     const StoredState& state = *touched[id];
     const std::optional<v1::Article>& old = before[id];
     const int64_t views = state.views.empty() ? 0 : state.views.rbegin()->second;
-    changes.push_back({state.doc, old.has_value() ? &*old : nullptr, &state.content, views});
+    SearchIndex::Change& change = changes.emplace_back(SearchIndex::Change{
+        state.doc, old.has_value() ? &*old : nullptr, &state.content, views, nullptr});
+    if (auto from = text_from.find(id); from != text_from.end() && analysed[from->second]) {
+      change.analysed = &*analysed[from->second];
+    }
   }
   NEWSDB_ASSIGN_OR_RETURN(SearchIndex::PendingUpdate update, index_->Prepare(changes, batch));
   NEWSDB_RETURN_IF_ERROR(db_->Write(batch));

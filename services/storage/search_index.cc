@@ -26,6 +26,9 @@ namespace {
 // article at a time does not leave one tiny block per article.
 constexpr size_t kMergeBlockBelow = 512;
 constexpr size_t kSmallWriteDocs = 64;
+// Paragraphs are analysed as one text with a gap of this many positions between them, so that a
+// phrase never spans two paragraphs.
+constexpr uint32_t kParagraphGap = 8;
 // Keep this many view changes for snapshots of later pages.
 constexpr size_t kMaxViewChanges = 4'000'000;
 
@@ -80,6 +83,23 @@ absl::StatusOr<DocValues> DecodeDocValues(absl::string_view value) {
 
 // ---- Analysis for indexing -----------------------------------------------------------------
 
+AnalysedFields AnalyseForIndex(const v1::Article& article) {
+  text::Analyzer& analyzer = text::ThreadLocalAnalyzer();
+  AnalysedFields fields;
+  auto view = [](const std::string& text) { return std::string_view(text.data(), text.size()); };
+  fields.title_length = analyzer.Analyze(view(article.title()), 0, &fields.title);
+  uint32_t position = 0;
+  uint32_t tokens = 0;
+  for (const std::string& paragraph : article.paragraphs()) {
+    const uint32_t next = analyzer.Analyze(view(paragraph), position, &fields.body);
+    tokens += next - position;
+    position = next + kParagraphGap;
+  }
+  fields.body_length = tokens;
+  fields.credit_length = analyzer.Analyze(view(article.credit()), 0, &fields.credit);
+  return fields;
+}
+
 namespace {
 
 // Positions of each analysed term in one field.
@@ -93,10 +113,6 @@ struct AnalysedArticle {
   uint32_t body_length = 0;
   uint32_t credit_length = 0;
 };
-
-// Paragraphs are analysed as one text with a gap of this many positions between them, so that a
-// phrase never spans two paragraphs.
-constexpr uint32_t kParagraphGap = 8;
 
 uint32_t AnalyseInto(absl::string_view text, uint32_t first_position, FieldTerms* terms,
                      std::vector<text::Token>* scratch) {
@@ -176,35 +192,20 @@ struct FreshPostings {
   FreshField title, body, credit;
 };
 
-uint32_t AppendFresh(text::Analyzer& analyzer, absl::string_view text, uint32_t first_position,
-                     uint32_t doc, FreshField* field, std::vector<text::Token>* scratch) {
-  scratch->clear();
-  const uint32_t next =
-      analyzer.Analyze(std::string_view(text.data(), text.size()), first_position, scratch);
-  for (text::Token& token : *scratch) {
+void AppendTokens(std::vector<text::Token>& tokens, uint32_t doc, FreshField* field) {
+  for (text::Token& token : tokens) {
     auto [it, inserted] =
         field->term_numbers.try_emplace(token.term, static_cast<uint32_t>(field->terms.size()));
     if (inserted) field->terms.push_back(std::move(token.term));
     field->occurrences.push_back({it->second, doc, token.position});
   }
-  return next;
 }
 
-// Analyses a new document straight into `fresh`, returning the field lengths like Analyse.
-void AnalyseFresh(const v1::Article& article, uint32_t doc, FreshPostings* fresh,
-                  uint32_t* title_length, uint32_t* body_length, uint32_t* credit_length) {
-  text::Analyzer& analyzer = text::ThreadLocalAnalyzer();
-  std::vector<text::Token> scratch;
-  *title_length = AppendFresh(analyzer, article.title(), 0, doc, &fresh->title, &scratch);
-  uint32_t position = 0;
-  uint32_t tokens = 0;
-  for (const std::string& paragraph : article.paragraphs()) {
-    const uint32_t next = AppendFresh(analyzer, paragraph, position, doc, &fresh->body, &scratch);
-    tokens += next - position;
-    position = next + kParagraphGap;
-  }
-  *body_length = tokens;
-  *credit_length = AppendFresh(analyzer, article.credit(), 0, doc, &fresh->credit, &scratch);
+// Adds a new document's analysed tokens to `fresh` (the tokens are consumed).
+void AppendAnalysed(AnalysedFields& fields, uint32_t doc, FreshPostings* fresh) {
+  AppendTokens(fields.title, doc, &fresh->title);
+  AppendTokens(fields.body, doc, &fresh->body);
+  AppendTokens(fields.credit, doc, &fresh->credit);
 }
 
 // A posting block straight from one term's occurrences (same bytes as EncodePostingBlock of
@@ -353,8 +354,13 @@ absl::StatusOr<SearchIndex::PendingUpdate> SearchIndex::Prepare(const std::vecto
       analysed.body_length = body_lengths_[change.doc];
       analysed.credit_length = credit_lengths_[change.doc];
     } else if (change.old_content == nullptr) {
-      AnalyseFresh(content, change.doc, &fresh, &analysed.title_length, &analysed.body_length,
-                   &analysed.credit_length);
+      AnalysedFields own;
+      AnalysedFields& fields = change.analysed != nullptr ? *change.analysed : own;
+      if (change.analysed == nullptr) own = AnalyseForIndex(content);
+      analysed.title_length = fields.title_length;
+      analysed.body_length = fields.body_length;
+      analysed.credit_length = fields.credit_length;
+      AppendAnalysed(fields, change.doc, &fresh);
     } else {
       analysed = Analyse(content);
       std::optional<AnalysedArticle> old;

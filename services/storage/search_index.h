@@ -29,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/article/article_id.h"
+#include "common/text/analyzer.h"
 #include "common/text/highlighter.h"
 #include "newsdb/v1/article.pb.h"
 #include "newsdb/v1/search.pb.h"
@@ -56,6 +57,17 @@ absl::StatusOr<DocValues> DecodeDocValues(absl::string_view value);  // INVALID_
 // prefix and, when it differs, its stem, so that `almaty*` finds `almaty` (stem `almati`) too.
 // Empty if the text holds no word.
 std::vector<std::string> PrefixForms(absl::string_view prefix_text);
+
+// An article's tokens per field, analysed as the index does (paragraphs separated by a gap of
+// positions), and the field lengths. Thread-safe: it uses the calling thread's analyzer, so a
+// write can analyse before it takes the store's write lock.
+struct AnalysedFields {
+  std::vector<text::Token> title, body, credit;
+  uint32_t title_length = 0;
+  uint32_t body_length = 0;
+  uint32_t credit_length = 0;
+};
+AnalysedFields AnalyseForIndex(const v1::Article& article);
 
 // One hit of a shard search before its article is fetched.
 struct IndexHit {
@@ -88,6 +100,8 @@ class SearchIndex {
     const v1::Article* old_content = nullptr;  // the text before the write; nullptr if new
     const v1::Article* new_content = nullptr;  // the text after the write (may equal the old)
     int64_t views = 0;                         // latest view count after the write
+    // new_content's tokens if already analysed (consumed by Prepare); nullptr: Prepare analyses.
+    AnalysedFields* analysed = nullptr;
   };
   // In-memory effects of a write, applied by Commit once the write is durable.
   struct PendingUpdate {
