@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, every Debian package that newsdb needs to build, test and run, and only the
 # ones that are missing. Idempotent: a second run installs nothing. Needs root (or sudo).
+# Extra package names given as arguments are installed too (scripts/install-bench-deps.sh).
 set -euo pipefail
 
 packages=(
@@ -16,6 +17,8 @@ packages=(
   # test clients: Python gRPC (integration and e2e tests), Node.js for a reflection-only client
   python3 python3-grpcio python3-protobuf
 )
+
+packages+=("$@")
 
 missing=()
 for package in "${packages[@]}"; do
