@@ -102,6 +102,14 @@ std::vector<IndexField> FieldsOf(v1::SearchField field) {
 // Merges one field's (docs, freqs) into a leaf.
 void MergeField(IndexField field, const DocList& docs, const std::vector<uint32_t>& freqs,
                 LeafMatches* leaf) {
+  if (leaf->docs.empty()) {  // the first field: nothing to merge with
+    leaf->docs = docs;
+    std::vector<uint32_t> zeros(docs.size(), 0);
+    leaf->title_tf = field == IndexField::kTitle ? freqs : zeros;
+    leaf->body_tf = field == IndexField::kBody ? freqs : zeros;
+    leaf->credit_tf = field == IndexField::kCredit ? freqs : zeros;
+    return;
+  }
   LeafMatches merged;
   const size_t total = leaf->docs.size() + docs.size();
   merged.docs.reserve(total);
@@ -632,25 +640,36 @@ absl::StatusOr<IndexSearchResult> SearchIndex::Search(const v1::SearchShardReque
       }
     }
   }
+  // Top-k with a bounded heap whose top is the worst kept candidate: memory stays O(k) however
+  // many articles match.
+  const size_t limit = static_cast<size_t>(request.limit());
+  auto less = [sort](const Candidate& a, const Candidate& b) { return Before(sort, a.key, b.key); };
   std::vector<Candidate> candidates;
-  candidates.reserve(matches.size());
+  candidates.reserve(limit + 1);
+  size_t after_cursor = 0;  // matches that come after the cursor
   for (size_t i = 0; i < matches.size(); ++i) {
     const uint32_t doc = matches[i];
     Candidate candidate{doc,
                         {by_score ? scores[i] : 0.0, published_[doc],
                          sort == v1::SEARCH_SORT_MOST_VIEWED ? views_of(doc) : 0, ids_[doc]}};
     if (after && !Before(sort, *after, candidate.key)) continue;
-    candidates.push_back(candidate);
+    ++after_cursor;
+    if (candidates.size() < limit) {
+      candidates.push_back(candidate);
+      std::push_heap(candidates.begin(), candidates.end(), less);
+    } else if (less(candidate, candidates.front())) {
+      std::pop_heap(candidates.begin(), candidates.end(), less);
+      candidates.back() = candidate;
+      std::push_heap(candidates.begin(), candidates.end(), less);
+    }
     if ((i & 0xffff) == 0xffff && cancelled()) return absl::CancelledError("search cancelled");
   }
-  const size_t k = std::min<size_t>(candidates.size(), static_cast<size_t>(request.limit()));
-  auto less = [sort](const Candidate& a, const Candidate& b) { return Before(sort, a.key, b.key); };
-  std::partial_sort(candidates.begin(), candidates.begin() + static_cast<ptrdiff_t>(k),
-                    candidates.end(), less);
+  std::sort_heap(candidates.begin(), candidates.end(), less);
+  const size_t k = candidates.size();
 
   IndexSearchResult result;
   result.snapshot = snapshot;
-  result.more_hits = candidates.size() > k;
+  result.more_hits = after_cursor > k;
   result.highlight_terms = std::move(evaluator.highlight_terms());
   for (size_t i = 0; i < k; ++i) {
     const Candidate& candidate = candidates[i];
