@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,7 +51,7 @@ ABSL_FLAG(std::string, time_zone, "",
           "(default Asia/Almaty).");
 ABSL_FLAG(std::string, from, "", "list: first day (YYYY-MM-DD) or instant (RFC 3339), inclusive.");
 ABSL_FLAG(std::string, to, "", "list: last day (YYYY-MM-DD, inclusive) or instant (exclusive).");
-ABSL_FLAG(int, limit, 20, "list: how many articles to print.");
+ABSL_FLAG(int, limit, 20, "list, search: how many articles to print.");
 ABSL_FLAG(std::string, order, "newest", "list: newest or oldest first.");
 ABSL_FLAG(std::string, credit, "", "search: only these credits (comma-separated, exact).");
 ABSL_FLAG(std::string, sort, "relevance", "search: relevance, newest, oldest or views.");
@@ -222,6 +223,14 @@ bool ParseBound(const std::string& text, bool next_day, google::protobuf::Timest
 
 bool ParsePublished(newsdb::v1::TimeRange* range);
 
+// --limit, or nullopt (with a message) if it is not positive.
+std::optional<int> PositiveLimit() {
+  const int limit = absl::GetFlag(FLAGS_limit);
+  if (limit > 0) return limit;
+  std::cerr << "newsctl: --limit must be positive\n";
+  return std::nullopt;
+}
+
 int List() {
   newsdb::v1::ListArticlesRequest request;
   if (!ParsePublished(request.mutable_published())) return kExitUsage;
@@ -234,11 +243,9 @@ int List() {
     std::cerr << "newsctl: --order must be newest or oldest\n";
     return kExitUsage;
   }
-  const int limit = absl::GetFlag(FLAGS_limit);
-  if (limit <= 0) {
-    std::cerr << "newsctl: --limit must be positive\n";
-    return kExitUsage;
-  }
+  const std::optional<int> positive_limit = PositiveLimit();
+  if (!positive_limit.has_value()) return kExitUsage;
+  const int limit = *positive_limit;
   request.set_view(newsdb::v1::ARTICLE_VIEW_BASIC);
   auto stub = newsdb::v1::QueryService::NewStub(Connect(absl::GetFlag(FLAGS_query)));
   newsdb::v1::ListArticlesResponse all;
@@ -317,11 +324,9 @@ int Search(const std::vector<std::string>& args) {
       return kExitUsage;
     }
   }
-  const int limit = absl::GetFlag(FLAGS_limit);
-  if (limit <= 0) {
-    std::cerr << "newsctl: --limit must be positive\n";
-    return kExitUsage;
-  }
+  const std::optional<int> positive_limit = PositiveLimit();
+  if (!positive_limit.has_value()) return kExitUsage;
+  const int limit = *positive_limit;
   request.mutable_highlight()->set_enabled(true);
   // Bold on a terminal; markdown-style ** in a pipe or file; the API's <em> in JSON.
   const bool terminal = ::isatty(STDOUT_FILENO) != 0;
