@@ -7,6 +7,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "common/log/log.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
 #include "common/time/timestamp.h"
@@ -111,12 +113,51 @@ absl::StatusOr<std::pair<ArticleKey, uint32_t>> DecodeIdValue(absl::string_view 
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<ArticleStore>> ArticleStore::Open(const std::string& data_dir,
-                                                                 const RocksDbOptions& options) {
+absl::StatusOr<std::unique_ptr<ArticleStore>> ArticleStore::Open(
+    const std::string& data_dir, const RocksDbOptions& options, const IndexOptions& index_options) {
   NEWSDB_ASSIGN_OR_RETURN(std::unique_ptr<RocksDb> db,
                           RocksDb::Open(absl::StrCat(data_dir, "/rocksdb"), options));
-  NEWSDB_ASSIGN_OR_RETURN(std::unique_ptr<SearchIndex> index, SearchIndex::Load(*db));
-  return std::unique_ptr<ArticleStore>(new ArticleStore(std::move(db), std::move(index)));
+  NEWSDB_ASSIGN_OR_RETURN(std::unique_ptr<SearchIndex> index,
+                          SearchIndex::Load(*db, index_options));
+  std::unique_ptr<ArticleStore> store(new ArticleStore(std::move(db), std::move(index)));
+  NEWSDB_RETURN_IF_ERROR(store->RebuildBuffer());
+  return store;
+}
+
+ArticleStore::~ArticleStore() {
+  if (!index_->options().flush_on_close) return;
+  absl::MutexLock lock(&mutex_);
+  absl::Status flushed = index_->Flush();
+  LOG_IF(ERROR, !flushed.ok()) << "Could not merge the index write buffer on close (the next "
+                                  "start re-indexes those documents): "
+                               << flushed;
+}
+
+absl::Status ArticleStore::RebuildBuffer() {
+  const uint32_t from = index_->indexed_through();
+  const uint32_t end = static_cast<uint32_t>(index_->documents());
+  if (from == end) return absl::OkStatus();
+  const absl::Time started = absl::Now();
+  absl::MutexLock lock(&mutex_);
+  constexpr uint32_t kChunk = 2048;
+  for (uint32_t first = from; first < end; first += kChunk) {
+    std::vector<std::pair<uint32_t, AnalysedFields>> documents;
+    for (uint32_t doc = first; doc < std::min(end, first + kChunk); ++doc) {
+      const article::ArticleId id = index_->IdOf(doc);
+      NEWSDB_ASSIGN_OR_RETURN(std::optional<StoredState> state, Load(id, nullptr));
+      if (!state.has_value() || state->doc != doc) {
+        return absl::InternalError(absl::StrCat("document ", doc, " (article ",
+                                                article::FormatArticleId(id),
+                                                ") is in the index but not in the store"));
+      }
+      documents.emplace_back(doc, AnalyseForIndex(state->content));
+    }
+    NEWSDB_RETURN_IF_ERROR(index_->Rebuffer(std::move(documents)));
+  }
+  NEWSDB_RETURN_IF_ERROR(index_->Flush());
+  LOG(INFO) << "Re-indexed " << end - from << " documents left in the index write buffer by an "
+            << "unclean stop, in " << absl::ToDoubleMilliseconds(absl::Now() - started) << " ms";
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<ArticleStore::StoredState>> ArticleStore::Load(
@@ -251,6 +292,12 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::Put(
   NEWSDB_ASSIGN_OR_RETURN(SearchIndex::PendingUpdate update, index_->Prepare(changes, batch));
   NEWSDB_RETURN_IF_ERROR(db_->Write(batch));
   index_->Commit(std::move(update));
+  if (index_->BufferFull()) {
+    // The write is durable and searchable already; a failed merge keeps the buffer and is retried
+    // with the next write.
+    absl::Status flushed = index_->Flush();
+    LOG_IF(ERROR, !flushed.ok()) << "Could not merge the index write buffer: " << flushed;
+  }
   return results;
 }
 

@@ -45,8 +45,13 @@ class ArticleStore {
  public:
   // Opens (or creates) the store whose RocksDB lives in `<data_dir>/rocksdb`.
   // Errors: as RocksDb::Open.
+  // Documents whose postings were still in the index's write buffer when the process stopped
+  // without closing (a crash) are read back and re-indexed before Open returns.
   static absl::StatusOr<std::unique_ptr<ArticleStore>> Open(const std::string& data_dir,
-                                                            const RocksDbOptions& options = {});
+                                                            const RocksDbOptions& options = {},
+                                                            const IndexOptions& index_options = {});
+  // Merges the index's write buffer into RocksDB (unless IndexOptions::flush_on_close is false).
+  ~ArticleStore();
 
   // Upserts `articles` in one atomic write and returns one outcome per article, in order.
   // See newsdb.v1.StorageService.PutArticles for the semantics.
@@ -79,6 +84,9 @@ class ArticleStore {
   struct StoredState;
   ArticleStore(std::unique_ptr<RocksDb> db, std::unique_ptr<SearchIndex> index)
       : db_(std::move(db)), index_(std::move(index)) {}
+
+  // Re-indexes the documents whose postings were in the write buffer at a crash.
+  absl::Status RebuildBuffer();
 
   absl::StatusOr<std::optional<StoredState>> Load(article::ArticleId id,
                                                   const Snapshot* snapshot) const;

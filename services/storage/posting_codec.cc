@@ -2,6 +2,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/status/status_macros.h"
 #include "services/storage/key_codec.h"
 
 namespace newsdb::storage {
@@ -149,6 +150,37 @@ absl::StatusOr<std::vector<Posting>> DecodePostingBlock(absl::string_view block,
   }
   if (pos != block.size()) return Malformed("trailing bytes");
   return postings;
+}
+
+absl::StatusOr<std::string> ConcatPostingBlocks(const std::vector<PostingBlockRef>& blocks) {
+  if (blocks.empty()) return absl::InvalidArgumentError("no posting blocks to join");
+  std::vector<uint32_t> docs;
+  std::vector<uint32_t> freqs;
+  size_t position_bytes = 0;
+  std::vector<absl::string_view> positions;
+  positions.reserve(blocks.size());
+  for (const PostingBlockRef& block : blocks) {
+    const size_t before = docs.size();
+    if (before > 0 && block.first_doc <= docs.back()) {
+      return absl::InvalidArgumentError("posting blocks overlap or are out of order");
+    }
+    size_t offset = 0;
+    NEWSDB_RETURN_IF_ERROR(DecodePostingDocs(block.bytes, block.first_doc, &docs, &freqs, &offset));
+    if (docs.size() == before) return Malformed("empty block");
+    positions.push_back(block.bytes.substr(offset));
+    position_bytes += positions.back().size();
+  }
+  std::string out;
+  out.reserve(position_bytes + docs.size() * 3 + 8);
+  AppendVarint(docs.size(), &out);
+  uint32_t previous = blocks.front().first_doc;
+  for (uint32_t doc : docs) {
+    AppendVarint(doc - previous, &out);
+    previous = doc;
+  }
+  for (uint32_t freq : freqs) AppendVarint(freq, &out);
+  for (absl::string_view bytes : positions) out.append(bytes.data(), bytes.size());
+  return out;
 }
 
 }  // namespace newsdb::storage

@@ -61,6 +61,18 @@ absl::Status DecodePostingDocs(absl::string_view block, uint32_t first_doc,
 absl::StatusOr<std::vector<Posting>> DecodePostingBlock(absl::string_view block,
                                                         uint32_t first_doc);
 
+// One block of a term: its key's first document number and its bytes.
+struct PostingBlockRef {
+  uint32_t first_doc = 0;
+  absl::string_view bytes;
+};
+
+// Joins blocks of one term whose documents are increasing across the blocks (each block's
+// documents all below the next block's) into one block that starts at blocks[0].first_doc.
+// Positions are copied as bytes: they are coded per document, so they need no re-coding.
+// Errors: INVALID_ARGUMENT if a block is malformed or the blocks overlap or are out of order.
+absl::StatusOr<std::string> ConcatPostingBlocks(const std::vector<PostingBlockRef>& blocks);
+
 // LEB128 helpers shared by the storage codecs.
 void AppendVarint(uint64_t value, std::string* out);
 // Reads one varint at *pos; false if truncated or longer than 10 bytes.

@@ -240,18 +240,23 @@ class SearchIndex::Evaluator {
     return all;
   }
 
-  std::string Prefix(IndexField field, absl::string_view term) {
-    return PostingKeyPrefix(field, term);
+  // Posting blocks with keys in [lower, upper) (empty upper: unbounded), from RocksDB and the
+  // write buffer.
+  PostingCursor Cursor(absl::string_view lower, absl::string_view upper)
+      ABSL_SHARED_LOCKS_REQUIRED(index_.mutex_) {
+    return PostingCursor(index_.db_.NewIterator(ColumnFamily::kPostings, std::string(lower),
+                                                std::string(upper), snapshot_),
+                         index_.indexed_through_, index_.segments_, lower, upper);
   }
 
   // Documents and frequencies of (field, term), below the document limit.
   absl::Status ReadDocs(IndexField field, absl::string_view term, DocList* docs,
-                        std::vector<uint32_t>* freqs) {
+                        std::vector<uint32_t>* freqs) ABSL_SHARED_LOCKS_REQUIRED(index_.mutex_) {
     const std::string prefix = PostingKeyPrefix(field, term);
     std::string upper = prefix;
     upper.back() = '\x01';
-    std::unique_ptr<Iterator> it =
-        index_.db_.NewIterator(ColumnFamily::kPostings, prefix, upper, snapshot_);
+    PostingCursor cursor = Cursor(prefix, upper);
+    PostingCursor* it = &cursor;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       NEWSDB_ASSIGN_OR_RETURN(PostingKey key, DecodePostingKey(it->key()));
       if (key.first_doc >= doc_limit_) break;
@@ -292,7 +297,7 @@ class SearchIndex::Evaluator {
   // Documents where `terms` occur at consecutive positions, with the number of occurrences.
   // Positions are decoded only for the documents that hold every term, into flat arrays.
   absl::Status ReadPhrase(IndexField field, const std::vector<std::string>& terms, DocList* docs,
-                          std::vector<uint32_t>* freqs) {
+                          std::vector<uint32_t>* freqs) ABSL_SHARED_LOCKS_REQUIRED(index_.mutex_) {
     DocList candidates;
     for (size_t k = 0; k < terms.size(); ++k) {
       DocList term_docs;
@@ -336,12 +341,13 @@ class SearchIndex::Evaluator {
   // Positions of (field, term) in each of `candidates` (sorted; every one holds the term).
   absl::Status ReadCandidatePositions(IndexField field, absl::string_view term,
                                       const DocList& candidates, std::vector<uint32_t>* offsets,
-                                      std::vector<uint32_t>* positions) {
+                                      std::vector<uint32_t>* positions)
+      ABSL_SHARED_LOCKS_REQUIRED(index_.mutex_) {
     const std::string prefix = PostingKeyPrefix(field, term);
     std::string upper = prefix;
     upper.back() = '\x01';
-    std::unique_ptr<Iterator> it =
-        index_.db_.NewIterator(ColumnFamily::kPostings, prefix, upper, snapshot_);
+    PostingCursor cursor = Cursor(prefix, upper);
+    PostingCursor* it = &cursor;
     offsets->assign(1, 0);
     size_t next = 0;  // the next candidate to find
     DocList block_docs;
@@ -392,8 +398,8 @@ class SearchIndex::Evaluator {
       std::vector<uint32_t> freqs;
       for (const std::string& prefix : prefixes) {
         const std::string start = PostingFieldPrefix(index_field, prefix);
-        std::unique_ptr<Iterator> it =
-            index_.db_.NewIterator(ColumnFamily::kPostings, start, "", snapshot_);
+        PostingCursor cursor = Cursor(start, "");
+        PostingCursor* it = &cursor;
         std::string current_term;
         for (it->SeekToFirst(); it->Valid(); it->Next()) {
           if (!absl::StartsWith(it->key(), start)) break;

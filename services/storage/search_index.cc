@@ -22,10 +22,8 @@
 namespace newsdb::storage {
 namespace {
 
-// Small writes append to a term's last block while it is below this size, so that ingesting one
-// article at a time does not leave one tiny block per article.
-constexpr size_t kMergeBlockBelow = 512;
-constexpr size_t kSmallWriteDocs = 64;
+// Key of the buffer's flush mark in `postings`; no posting key starts with NUL.
+const absl::string_view kIndexedThroughKey("\0indexed_through", 16);
 // Paragraphs are analysed as one text with a gap of this many positions between them, so that a
 // phrase never spans two paragraphs.
 constexpr uint32_t kParagraphGap = 8;
@@ -208,8 +206,8 @@ void AppendAnalysed(AnalysedFields& fields, uint32_t doc, FreshPostings* fresh) 
   AppendTokens(fields.credit, doc, &fresh->credit);
 }
 
-// A posting block straight from one term's occurrences (same bytes as EncodePostingBlock of
-// ToPostings(begin, end)), without building the postings.
+// A posting block straight from one term's occurrences (the bytes EncodePostingBlock gives for
+// the same postings), without building the postings.
 std::string EncodeOccurrenceBlock(uint32_t first_doc, const FreshField::Occurrence* begin,
                                   const FreshField::Occurrence* end) {
   thread_local std::vector<uint32_t> docs;
@@ -245,23 +243,42 @@ std::string EncodeOccurrenceBlock(uint32_t first_doc, const FreshField::Occurren
   return out;
 }
 
-// The postings of one term's run of occurrences.
-std::vector<Posting> ToPostings(const FreshField::Occurrence* begin,
-                                const FreshField::Occurrence* end) {
-  std::vector<Posting> postings;
-  for (const FreshField::Occurrence* o = begin; o != end; ++o) {
-    if (postings.empty() || postings.back().doc != o->doc) postings.push_back({o->doc, {}});
-    postings.back().positions.push_back(o->position);
+// New documents' postings as a buffer segment: one block per (field, term), keys in order
+// (fields 'b' < 'c' < 't', terms sorted).
+std::shared_ptr<const MemSegment> BuildSegment(FreshPostings& fresh, uint32_t first_doc,
+                                               uint32_t documents) {
+  auto segment = std::make_shared<MemSegment>();
+  segment->first_doc = first_doc;
+  segment->end_doc = first_doc + documents;
+  std::vector<FreshField::Occurrence> sorted;
+  std::vector<uint32_t> starts;
+  std::vector<uint32_t> term_order;
+  for (auto [field, fresh_field] :
+       {std::pair{IndexField::kBody, &fresh.body}, std::pair{IndexField::kCredit, &fresh.credit},
+        std::pair{IndexField::kTitle, &fresh.title}}) {
+    fresh_field->GroupByTerm(&sorted, &starts);
+    term_order.resize(fresh_field->terms.size());
+    for (uint32_t t = 0; t < term_order.size(); ++t) term_order[t] = t;
+    std::sort(term_order.begin(), term_order.end(), [&](uint32_t a, uint32_t b) {
+      return fresh_field->terms[a] < fresh_field->terms[b];
+    });
+    for (uint32_t t : term_order) {
+      const FreshField::Occurrence* begin = sorted.data() + starts[t];
+      const FreshField::Occurrence* end = sorted.data() + starts[t + 1];
+      segment->Add(EncodePostingKey(field, fresh_field->terms[t], begin->doc),
+                   EncodeOccurrenceBlock(begin->doc, begin, end));
+    }
   }
-  return postings;
+  return segment;
 }
 
 }  // namespace
 
 // ---- Loading and writing -------------------------------------------------------------------
 
-absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Load(RocksDb& db) {
-  std::unique_ptr<SearchIndex> index(new SearchIndex(db));
+absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Load(RocksDb& db,
+                                                               const IndexOptions& options) {
+  std::unique_ptr<SearchIndex> index(new SearchIndex(db, options));
   index->epoch_ = std::random_device{}() * uint64_t{0x100000001} ^
                   static_cast<uint64_t>(absl::ToUnixNanos(absl::Now()));
   absl::MutexLock lock(&index->mutex_);
@@ -283,6 +300,25 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Load(RocksDb& db) {
     ++expected;
   }
   NEWSDB_RETURN_IF_ERROR(it->status());
+  // Without a mark (a new index, or one written before the buffer existed) every document's
+  // postings are in RocksDB; the mark is written now, so that a crash before the first flush
+  // still finds where the buffer began.
+  index->indexed_through_ = expected;
+  NEWSDB_ASSIGN_OR_RETURN(std::optional<std::string> mark,
+                          db.Get(ColumnFamily::kPostings, kIndexedThroughKey));
+  if (!mark.has_value()) {
+    WriteBatch batch = db.NewWriteBatch();
+    batch.Put(ColumnFamily::kPostings, kIndexedThroughKey, EncodeDocKey(expected));
+    NEWSDB_RETURN_IF_ERROR(db.Write(batch));
+  } else {
+    if (mark->size() != 4) return absl::InternalError("malformed index flush mark");
+    const uint32_t through = PostingKeyFirstDoc(*mark);
+    if (through > expected) {
+      return absl::InternalError(absl::StrCat("the index flush mark (", through,
+                                              ") is beyond the documents (", expected, ")"));
+    }
+    index->indexed_through_ = through;
+  }
   return index;
 }
 
@@ -337,6 +373,14 @@ int64_t SearchIndex::documents() const {
 
 absl::StatusOr<SearchIndex::PendingUpdate> SearchIndex::Prepare(const std::vector<Change>& changes,
                                                                 WriteBatch& batch) {
+  // Edits rewrite posting blocks in RocksDB, so a changed document must have its postings there.
+  for (const Change& change : changes) {
+    if (change.old_content != nullptr && change.doc >= indexed_through() &&
+        !SameText(*change.old_content, *change.new_content)) {
+      NEWSDB_RETURN_IF_ERROR(Flush());
+      break;
+    }
+  }
   PendingUpdate update;
   std::map<std::pair<char, std::string>, TermEdits> edits;  // of documents that existed
   FreshPostings fresh;                                      // of new documents
@@ -386,61 +430,9 @@ absl::StatusOr<SearchIndex::PendingUpdate> SearchIndex::Prepare(const std::vecto
   }
 
   const uint32_t first_new_doc = next_doc();
-  // New documents' postings. A term that an existing document's edit also touches goes through
-  // the general path below; the others (nearly all) become one new block per term, or, for small
-  // writes, extend the term's last block.
-  std::vector<FreshField::Occurrence> sorted;
-  std::vector<uint32_t> starts;
-  // Keys go into the batch in key order (fields 'b' < 'c' < 't', terms sorted): the memtable's
-  // skip list then finds each insert position next to the previous one.
-  std::vector<uint32_t> term_order;
-  for (auto [field, fresh_field] :
-       {std::pair{IndexField::kBody, &fresh.body}, std::pair{IndexField::kCredit, &fresh.credit},
-        std::pair{IndexField::kTitle, &fresh.title}}) {
-    fresh_field->GroupByTerm(&sorted, &starts);
-    term_order.resize(fresh_field->terms.size());
-    for (uint32_t t = 0; t < term_order.size(); ++t) term_order[t] = t;
-    std::sort(term_order.begin(), term_order.end(), [&](uint32_t a, uint32_t b) {
-      return fresh_field->terms[a] < fresh_field->terms[b];
-    });
-    for (uint32_t t : term_order) {
-      const std::string& term = fresh_field->terms[t];
-      const FreshField::Occurrence* begin = sorted.data() + starts[t];
-      const FreshField::Occurrence* end = sorted.data() + starts[t + 1];
-      auto edited = edits.find({static_cast<char>(field), term});
-      if (edited != edits.end()) {
-        for (Posting& posting : ToPostings(begin, end)) {
-          edited->second[posting.doc] = std::move(posting.positions);
-        }
-        continue;
-      }
-      uint32_t first = begin->doc;
-      if (new_docs <= kSmallWriteDocs) {
-        std::string upper = PostingKeyPrefix(field, term);
-        upper.back() = '\x01';
-        std::unique_ptr<Iterator> it =
-            db_.NewIterator(ColumnFamily::kPostings, PostingKeyPrefix(field, term), upper);
-        it->SeekToLast();
-        if (it->Valid()) {
-          NEWSDB_ASSIGN_OR_RETURN(PostingKey key, DecodePostingKey(it->key()));
-          absl::StatusOr<std::vector<Posting>> last =
-              DecodePostingBlock(it->value(), key.first_doc);
-          if (!last.ok()) {
-            return absl::InternalError(absl::StrCat("term ", term, ": ", last.status().message()));
-          }
-          if (last->size() < kMergeBlockBelow) {
-            for (Posting& posting : ToPostings(begin, end)) last->push_back(std::move(posting));
-            batch.Put(ColumnFamily::kPostings, EncodePostingKey(field, term, key.first_doc),
-                      EncodePostingBlock(key.first_doc, *last));
-            continue;
-          }
-        } else {
-          NEWSDB_RETURN_IF_ERROR(it->status());
-        }
-      }
-      batch.Put(ColumnFamily::kPostings, EncodePostingKey(field, term, first),
-                EncodeOccurrenceBlock(first, begin, end));
-    }
+  // New documents' postings go to the write buffer (Commit adds the segment).
+  if (new_docs > 0) {
+    update.segment = BuildSegment(fresh, first_new_doc, static_cast<uint32_t>(new_docs));
   }
 
   for (auto& [field_term, term_edits] : edits) {
@@ -480,13 +472,7 @@ absl::StatusOr<SearchIndex::PendingUpdate> SearchIndex::Prepare(const std::vecto
       return best;
     };
 
-    std::vector<Posting> appended;  // postings of new documents, in document order
     for (auto& [doc, positions] : term_edits) {
-      if (doc >= first_new_doc) {
-        if (!positions.empty()) appended.push_back({doc, std::move(positions)});
-        continue;
-      }
-      // Documents that existed come first in this (ordered) map, new ones after.
       NEWSDB_ASSIGN_OR_RETURN(std::optional<uint32_t> first, covering_block(doc));
       if (!first.has_value()) {
         if (positions.empty()) continue;
@@ -503,18 +489,6 @@ absl::StatusOr<SearchIndex::PendingUpdate> SearchIndex::Prepare(const std::vecto
         at->positions = std::move(positions);
       } else {
         postings.insert(at, Posting{doc, std::move(positions)});
-      }
-    }
-    if (!appended.empty()) {
-      std::optional<uint32_t> last;
-      if (new_docs <= kSmallWriteDocs) {
-        NEWSDB_ASSIGN_OR_RETURN(last, covering_block(appended.front().doc));
-      }
-      if (last.has_value() && blocks[*last].size() < kMergeBlockBelow) {
-        std::vector<Posting>& postings = blocks[*last];
-        for (Posting& posting : appended) postings.push_back(std::move(posting));
-      } else {
-        blocks[appended.front().doc] = std::move(appended);
       }
     }
     for (auto& [first, postings] : blocks) {
@@ -534,10 +508,81 @@ void SearchIndex::Commit(PendingUpdate update) {
   absl::MutexLock lock(&mutex_);
   ++sequence_;
   for (auto& [doc, values] : update.values) AddDocLocked(doc, values);
+  if (update.segment != nullptr) {
+    buffer_bytes_ += update.segment->bytes;
+    segments_.push_back(std::move(update.segment));
+  }
   while (view_changes_.size() > kMaxViewChanges) {
     oldest_sequence_ = view_changes_.front().sequence + 1;
     view_changes_.pop_front();
   }
+}
+
+bool SearchIndex::BufferFull() const {
+  absl::ReaderMutexLock lock(&mutex_);
+  if (segments_.empty()) return false;
+  return segments_.back()->end_doc - indexed_through_ >= options_.buffer_docs ||
+         buffer_bytes_ >= options_.buffer_bytes;
+}
+
+uint32_t SearchIndex::indexed_through() const {
+  absl::ReaderMutexLock lock(&mutex_);
+  return indexed_through_;
+}
+
+article::ArticleId SearchIndex::IdOf(uint32_t doc) const {
+  absl::ReaderMutexLock lock(&mutex_);
+  return ids_.at(doc);
+}
+
+absl::Status SearchIndex::Flush() {
+  // Prepare and Commit are serialised with this call, so the buffer cannot change meanwhile;
+  // searches still read it until the merged blocks are durable, and skip those blocks until the
+  // buffer is dropped (PostingCursor's limit).
+  Segments segments;
+  uint32_t through = 0;
+  {
+    absl::ReaderMutexLock lock(&mutex_);
+    if (segments_.empty()) return absl::OkStatus();
+    segments = segments_;
+    through = segments_.back()->end_doc;
+  }
+  WriteBatch batch = db_.NewWriteBatch();
+  NEWSDB_RETURN_IF_ERROR(
+      MergeSegments(segments, [&](absl::string_view key, absl::string_view value) {
+        batch.Put(ColumnFamily::kPostings, key, value);
+      }));
+  batch.Put(ColumnFamily::kPostings, kIndexedThroughKey, EncodeDocKey(through));
+  NEWSDB_RETURN_IF_ERROR(db_.Write(batch));
+  absl::MutexLock lock(&mutex_);
+  segments_.clear();
+  buffer_bytes_ = 0;
+  indexed_through_ = through;
+  return absl::OkStatus();
+}
+
+absl::Status SearchIndex::Rebuffer(std::vector<std::pair<uint32_t, AnalysedFields>> documents) {
+  if (documents.empty()) return absl::OkStatus();
+  uint32_t expected = 0;
+  {
+    absl::ReaderMutexLock lock(&mutex_);
+    expected = segments_.empty() ? indexed_through_ : segments_.back()->end_doc;
+    if (documents.back().first >= ids_.size()) {
+      return absl::InvalidArgumentError("re-buffered document beyond the index");
+    }
+  }
+  FreshPostings fresh;
+  for (auto& [doc, fields] : documents) {
+    if (doc != expected++) return absl::InvalidArgumentError("re-buffered documents out of order");
+    AppendAnalysed(fields, doc, &fresh);
+  }
+  PendingUpdate update;
+  update.segment =
+      BuildSegment(fresh, documents.front().first, static_cast<uint32_t>(documents.size()));
+  absl::MutexLock lock(&mutex_);
+  buffer_bytes_ += update.segment->bytes;
+  segments_.push_back(std::move(update.segment));
+  return absl::OkStatus();
 }
 
 }  // namespace newsdb::storage

@@ -10,8 +10,13 @@
 //   id (u64 BE) | published seconds (u64 BE, +2^63) | varint views | varint title length |
 //   varint body length | varint credit length | credit bytes
 // (lengths count analysed tokens). Nothing else is persisted: collection statistics are sums over
-// the documents, computed when the index is loaded, so a restart reads one column family and never
-// the articles.
+// the documents, computed when the index is loaded, so a restart reads one column family.
+//
+// New documents' postings first go to an in-memory write buffer (posting_buffer.h) that searches
+// read together with RocksDB; Flush merges it into RocksDB with the key "\0indexed_through" in
+// `postings` (u32 BE: documents below it have their postings in RocksDB), in one write. The
+// articles themselves are durable from their own write: after a crash, the store re-indexes the
+// documents from that number on (ArticleStore::Open). A clean close flushes.
 //
 // Thread-safety: Prepare and Commit must be serialised by the caller (ArticleStore's write mutex);
 // Search may run concurrently with them and with itself.
@@ -34,6 +39,7 @@
 #include "newsdb/v1/article.pb.h"
 #include "newsdb/v1/search.pb.h"
 #include "newsdb/v1/storage_service.pb.h"
+#include "services/storage/posting_buffer.h"
 #include "services/storage/rocks_db.h"
 
 namespace newsdb::storage {
@@ -69,6 +75,14 @@ struct AnalysedFields {
 };
 AnalysedFields AnalyseForIndex(const v1::Article& article);
 
+// When the write buffer is merged into RocksDB.
+struct IndexOptions {
+  uint32_t buffer_docs = 16384;            // documents
+  size_t buffer_bytes = size_t{64} << 20;  // encoded postings
+  // Merge the buffer when the store closes. Only tests turn this off, to simulate a crash.
+  bool flush_on_close = true;
+};
+
 // One hit of a shard search before its article is fetched.
 struct IndexHit {
   uint32_t doc = 0;
@@ -92,7 +106,8 @@ class SearchIndex {
  public:
   // Loads per-document values from `db` (which must outlive the index).
   // Errors: INTERNAL on unreadable values.
-  static absl::StatusOr<std::unique_ptr<SearchIndex>> Load(RocksDb& db);
+  static absl::StatusOr<std::unique_ptr<SearchIndex>> Load(RocksDb& db,
+                                                           const IndexOptions& options = {});
 
   // One document whose text or views changed in a write.
   struct Change {
@@ -106,16 +121,32 @@ class SearchIndex {
   // In-memory effects of a write, applied by Commit once the write is durable.
   struct PendingUpdate {
     std::vector<std::pair<uint32_t, DocValues>> values;
+    std::shared_ptr<const MemSegment> segment;  // new documents' postings; may be null
   };
 
   // The number the next new document gets.
   uint32_t next_doc() const ABSL_LOCKS_EXCLUDED(mutex_);
 
   // Adds to `batch` the posting and doc-value changes of `changes`: postings of a changed text are
-  // replaced (none stay behind), a new document's are added. Reads existing posting blocks.
-  // Errors: INTERNAL on read errors.
+  // replaced (none stay behind); a new document's go to the update's buffer segment. Reads
+  // existing posting blocks. A changed text of a buffered document flushes the buffer first.
+  // Errors: INTERNAL on read or write errors.
   absl::StatusOr<PendingUpdate> Prepare(const std::vector<Change>& changes, WriteBatch& batch);
   void Commit(PendingUpdate update) ABSL_LOCKS_EXCLUDED(mutex_);
+
+  // Whether the write buffer has reached its size and should be flushed.
+  bool BufferFull() const ABSL_LOCKS_EXCLUDED(mutex_);
+  // Merges the write buffer into RocksDB (one write); serialised like Prepare and Commit.
+  // Errors: INTERNAL (the buffer stays, and searches still see it).
+  absl::Status Flush() ABSL_LOCKS_EXCLUDED(mutex_);
+  // Documents below this number have their postings in RocksDB, the others in the buffer.
+  uint32_t indexed_through() const ABSL_LOCKS_EXCLUDED(mutex_);
+  // Puts documents whose postings were lost with the buffer (a crash) back into it, in order
+  // from indexed_through(). Serialised like Prepare. Errors: INVALID_ARGUMENT if out of order.
+  absl::Status Rebuffer(std::vector<std::pair<uint32_t, AnalysedFields>> documents)
+      ABSL_LOCKS_EXCLUDED(mutex_);
+  article::ArticleId IdOf(uint32_t doc) const ABSL_LOCKS_EXCLUDED(mutex_);
+  const IndexOptions& options() const { return options_; }
 
   // Evaluates the request's query tree and filters. `cancelled` is polled during long loops.
   // Errors: INVALID_ARGUMENT (bad tree, filters, facets), FAILED_PRECONDITION (snapshot of another
@@ -134,12 +165,17 @@ class SearchIndex {
   };
   class Evaluator;
 
-  explicit SearchIndex(RocksDb& db) : db_(db) {}
+  SearchIndex(RocksDb& db, const IndexOptions& options) : db_(db), options_(options) {}
   void AddDocLocked(uint32_t doc, const DocValues& values) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   uint32_t CreditOrdinalLocked(const std::string& credit) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
   RocksDb& db_;
+  const IndexOptions options_;
   mutable absl::Mutex mutex_;
+  // The write buffer: segments of documents [indexed_through_, next document), in order.
+  Segments segments_ ABSL_GUARDED_BY(mutex_);
+  uint32_t indexed_through_ ABSL_GUARDED_BY(mutex_) = 0;
+  size_t buffer_bytes_ ABSL_GUARDED_BY(mutex_) = 0;
   // Parallel arrays indexed by document number.
   std::vector<article::ArticleId> ids_ ABSL_GUARDED_BY(mutex_);
   std::vector<int64_t> published_ ABSL_GUARDED_BY(mutex_);

@@ -39,6 +39,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
               "posting round-trips");
     }
   }
+  // Joining: the input split in two at a byte it names, as two blocks of one term (the index
+  // write buffer's merge). Whatever joins must decode to both blocks' postings in order.
+  if (size >= 3) {
+    const size_t cut = 2 + data[2] % (size - 2);
+    const std::string a = bytes.substr(2, cut - 2);
+    const std::string b = bytes.substr(cut);
+    const uint32_t second_first = first_doc + (size >= 4 ? data[3] : 0) + 1;
+    absl::StatusOr<std::string> joined = ConcatPostingBlocks({{first_doc, a}, {second_first, b}});
+    absl::StatusOr<std::vector<Posting>> left = DecodePostingBlock(a, first_doc);
+    absl::StatusOr<std::vector<Posting>> right = DecodePostingBlock(b, second_first);
+    if (joined.ok() && left.ok() && right.ok()) {
+      absl::StatusOr<std::vector<Posting>> all = DecodePostingBlock(*joined, first_doc);
+      Require(all.ok() && all->size() == left->size() + right->size(), "joined blocks decode");
+      for (size_t i = 0; i < all->size(); ++i) {
+        const Posting& want = i < left->size() ? (*left)[i] : (*right)[i - left->size()];
+        Require((*all)[i].doc == want.doc && (*all)[i].positions == want.positions,
+                "joined postings keep their order and positions");
+      }
+    }
+  }
   std::vector<uint32_t> docs, freqs;
   if (DecodePostingDocs(bytes, first_doc, &docs, &freqs).ok()) {
     Require(docs.size() == freqs.size(), "docs and freqs are parallel");

@@ -328,6 +328,11 @@ class Server:
     def running(self):
         return self.proc is not None and self.proc.poll() is None
 
+    def log_text(self):
+        """What this server has written to stderr so far."""
+        with open(self.stderr_path, "rb") as f:
+            return f.read().decode("utf-8", errors="replace")
+
     def stop(self, timeout=STOP_TIMEOUT_S):
         """SIGTERM; fails unless the process exits with code 0 within `timeout` seconds."""
         if self.channel is not None:
@@ -429,11 +434,13 @@ class Cluster:
         self.start_query()
         return self
 
-    def restart_storage(self):
-        """Stops storage (asserting exit code 0) and starts it again on the same port and data dir,
-        so ingest and query keep their --storage address."""
+    def restart_storage(self, kill=False):
+        """Stops storage (asserting exit code 0; with kill=True: SIGKILL, as in a crash) and starts
+        it again on the same port and data dir, so ingest and query keep their --storage address."""
         port = self.storage.port
-        if self.storage.running():
+        if kill:
+            self.storage.kill()
+        elif self.storage.running():
             self.storage.stop()
         return self.start_storage(port=port)
 

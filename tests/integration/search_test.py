@@ -239,6 +239,18 @@ class SearchTest(unittest.TestCase):
 
     # ---- durability and the CLI ----
 
+    def test_z_index_survives_a_storage_kill(self):
+        # The sample's postings are still in storage's in-memory write buffer (it merges every
+        # 16,384 new articles or on a clean stop): after SIGKILL, storage re-indexes them from the
+        # stored articles when it starts.
+        before = self.search("summit", page_size=100)
+        self.assertGreater(before.total_hits, 0)
+        self.cluster.restart_storage(kill=True)
+        after = self.search("summit", page_size=100)
+        self.assertEqual([h.article.id for h in after.hits], [h.article.id for h in before.hits])
+        self.assertEqual(after.total_hits, before.total_hits)
+        self.assertIn("Re-indexed", self.cluster.storage.log_text())
+
     def test_z_index_survives_a_storage_restart(self):
         before = self.search("summit", page_size=100)
         self.cluster.restart_storage()

@@ -46,5 +46,34 @@ TEST(PostingCodecTest, MalformedInputIsAnErrorNotACrash) {
   EXPECT_FALSE(DecodePostingBlock(truncated, 0).ok());
 }
 
+TEST(PostingCodecTest, JoinedBlocksEqualOneBlockOfAllPostings) {
+  const std::vector<Posting> first = {{10, {0, 4}}, {12, {7}}};
+  const std::vector<Posting> second = {{40, {1, 2, 3}}};
+  const std::vector<Posting> third = {{41, {9}}, {900, {0, 300}}};
+  const std::string a = EncodePostingBlock(10, first);
+  const std::string b = EncodePostingBlock(35, second);  // a key's number may precede its docs
+  const std::string c = EncodePostingBlock(41, third);
+  absl::StatusOr<std::string> joined = ConcatPostingBlocks({{10, a}, {35, b}, {41, c}});
+  ASSERT_TRUE(joined.ok()) << joined.status();
+  std::vector<Posting> all = first;
+  all.insert(all.end(), second.begin(), second.end());
+  all.insert(all.end(), third.begin(), third.end());
+  EXPECT_EQ(*joined, EncodePostingBlock(10, all));
+  absl::StatusOr<std::vector<Posting>> decoded = DecodePostingBlock(*joined, 10);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  ASSERT_EQ(decoded->size(), 5u);
+  EXPECT_EQ((*decoded)[4].doc, 900u);
+  EXPECT_THAT((*decoded)[2].positions, ::testing::ElementsAre(1, 2, 3));
+}
+
+TEST(PostingCodecTest, JoiningOverlappingOrBrokenBlocksIsAnError) {
+  const std::string a = EncodePostingBlock(10, {{10, {0}}, {20, {1}}});
+  const std::string b = EncodePostingBlock(15, {{15, {0}}});
+  EXPECT_FALSE(ConcatPostingBlocks({{10, a}, {15, b}}).ok());  // 15 is not after 20
+  EXPECT_FALSE(ConcatPostingBlocks({{15, b}, {10, a}}).ok());  // out of order
+  EXPECT_FALSE(ConcatPostingBlocks({}).ok());
+  EXPECT_FALSE(ConcatPostingBlocks({{10, a}, {30, "\xff"}}).ok());
+}
+
 }  // namespace
 }  // namespace newsdb::storage
