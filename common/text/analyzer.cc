@@ -332,15 +332,27 @@ void Analyzer::StemTerm() {
     term_.assign(cached->second);
     return;
   }
+  auto remember = [&](absl::string_view stem) {
+    if (stems_.size() >= kMaxCachedStems) {
+      old_stems_ = std::move(stems_);
+      stems_.clear();
+    }
+    stems_.emplace(word, stem);
+  };
+  if (auto old = old_stems_.find(word); old != old_stems_.end()) {
+    const std::string stem = old->second;
+    remember(stem);  // may replace old_stems_
+    term_.assign(stem);
+    return;
+  }
   const sb_symbol* stemmed =
       sb_stemmer_stem(stemmer_.get(), reinterpret_cast<const sb_symbol*>(term_.data()),
                       static_cast<int>(term_.size()));
   if (stemmed == nullptr) return;  // out of memory: keep the folded word
-  if (stems_.size() >= kMaxCachedStems) stems_.clear();
-  const absl::string_view stem(reinterpret_cast<const char*>(stemmed),
-                               static_cast<size_t>(sb_stemmer_length(stemmer_.get())));
-  stems_.emplace(word, stem);
-  term_.assign(stem.data(), stem.size());
+  const std::string stem(reinterpret_cast<const char*>(stemmed),
+                         static_cast<size_t>(sb_stemmer_length(stemmer_.get())));
+  remember(stem);
+  term_.assign(stem);
 }
 
 template <typename Emit>
