@@ -210,10 +210,40 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::Put(
                  EncodeArticleIdKey(*article::ParseArticleId(articles[i].id()))));
     if (!known.has_value()) analysed[static_cast<size_t>(i)] = AnalyseForIndex(articles[i]);
   }
+  // Their postings too, numbered in creation order: an id's first occurrence creates it, and its
+  // last occurrence holds the text it ends with.
+  std::vector<article::ArticleId> new_ids;
+  absl::flat_hash_map<article::ArticleId, size_t> last_occurrence;
+  for (size_t i = 0; i < analysed.size(); ++i) {
+    if (!analysed[i].has_value()) continue;
+    const article::ArticleId id = *article::ParseArticleId(articles[static_cast<int>(i)].id());
+    auto [it, inserted] = last_occurrence.try_emplace(id, i);
+    if (inserted) {
+      new_ids.push_back(id);
+    } else {
+      it->second = i;
+    }
+  }
+  std::vector<std::pair<article::ArticleId, AnalysedFields*>> documents;
+  documents.reserve(new_ids.size());
+  for (article::ArticleId id : new_ids) {
+    documents.emplace_back(id, &*analysed[last_occurrence[id]]);
+  }
+  NewPostings prepared = BuildNewPostings(documents);
 
+  NEWSDB_ASSIGN_OR_RETURN(std::vector<v1::PutResult> results, WriteLocked(articles, prepared));
+  // The write is durable and searchable already; merging the index buffer runs outside the write
+  // mutex, so the next writes go on meanwhile. A failed merge keeps the buffer and is retried.
+  if (index_->BufferFull()) {
+    absl::Status flushed = index_->FlushIfFull();
+    LOG_IF(ERROR, !flushed.ok()) << "Could not merge the index write buffer: " << flushed;
+  }
+  return results;
+}
+
+absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::WriteLocked(
+    const google::protobuf::RepeatedPtrField<v1::Article>& articles, NewPostings& prepared) {
   absl::MutexLock lock(&mutex_);
-  // Which request article each touched id's final text came from.
-  absl::flat_hash_map<article::ArticleId, size_t> text_from;
   // The batch's view of each touched article, so that an id repeated within one request builds on
   // its earlier occurrence rather than on the database.
   absl::flat_hash_map<article::ArticleId, std::optional<StoredState>> touched;
@@ -246,7 +276,6 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::Put(
       state->key = key;
       state->doc = next_doc++;
       state->content = ContentOf(article);
-      text_from[id] = static_cast<size_t>(index);
       result.set_outcome(v1::PUT_OUTCOME_CREATED);
       batch.Put(ColumnFamily::kArticles, EncodeArticleKey(key), state->content.SerializeAsString());
       batch.Put(ColumnFamily::kArticleIds, EncodeArticleIdKey(id), EncodeIdValue(key, state->doc));
@@ -259,7 +288,6 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::Put(
         state->key = key;
       }
       state->content = ContentOf(article);
-      text_from[id] = static_cast<size_t>(index);
       batch.Put(ColumnFamily::kArticles, EncodeArticleKey(key), state->content.SerializeAsString());
     }
     for (const v1::ViewObservation& observation : article.view_history()) {
@@ -277,27 +305,24 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::Put(
   }
   if (batch.count() == 0) return results;
 
-  // The index changes go into the same batch: an article and its postings land together.
+  // The index changes go into the same batch: an article and its edited postings land together.
   std::vector<SearchIndex::Change> changes;
+  std::vector<article::ArticleId> created;
   for (article::ArticleId id : order) {
     const StoredState& state = *touched[id];
     const std::optional<v1::Article>& old = before[id];
     const int64_t views = state.views.empty() ? 0 : state.views.rbegin()->second;
-    SearchIndex::Change& change = changes.emplace_back(SearchIndex::Change{
-        state.doc, old.has_value() ? &*old : nullptr, &state.content, views, nullptr});
-    if (auto from = text_from.find(id); from != text_from.end() && analysed[from->second]) {
-      change.analysed = &*analysed[from->second];
-    }
+    changes.push_back(SearchIndex::Change{state.doc, old.has_value() ? &*old : nullptr,
+                                          &state.content, views, nullptr});
+    if (!old.has_value()) created.push_back(id);
   }
-  NEWSDB_ASSIGN_OR_RETURN(SearchIndex::PendingUpdate update, index_->Prepare(changes, batch));
+  // The postings built before the lock are right unless another write created one of these ids
+  // in between (then the index analyses the new articles itself).
+  const bool use_prepared = created == prepared.ids;
+  NEWSDB_ASSIGN_OR_RETURN(SearchIndex::PendingUpdate update,
+                          index_->Prepare(changes, batch, use_prepared ? &prepared : nullptr));
   NEWSDB_RETURN_IF_ERROR(db_->Write(batch));
   index_->Commit(std::move(update));
-  if (index_->BufferFull()) {
-    // The write is durable and searchable already; a failed merge keeps the buffer and is retried
-    // with the next write.
-    absl::Status flushed = index_->Flush();
-    LOG_IF(ERROR, !flushed.ok()) << "Could not merge the index write buffer: " << flushed;
-  }
   return results;
 }
 

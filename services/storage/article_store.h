@@ -85,6 +85,11 @@ class ArticleStore {
   ArticleStore(std::unique_ptr<RocksDb> db, std::unique_ptr<SearchIndex> index)
       : db_(std::move(db)), index_(std::move(index)) {}
 
+  // Put's write, under the write mutex; `prepared` holds the postings of the articles that were
+  // new when Put checked, built before the lock.
+  absl::StatusOr<std::vector<v1::PutResult>> WriteLocked(
+      const google::protobuf::RepeatedPtrField<v1::Article>& articles, NewPostings& prepared)
+      ABSL_LOCKS_EXCLUDED(mutex_);
   // Re-indexes the documents whose postings were in the write buffer at a crash.
   absl::Status RebuildBuffer();
 
@@ -96,7 +101,7 @@ class ArticleStore {
 
   std::unique_ptr<RocksDb> db_;
   std::unique_ptr<SearchIndex> index_;  // refers to *db_; destroyed first
-  mutable absl::Mutex mutex_;           // serialises Put
+  mutable absl::Mutex mutex_;           // serialises writes (acquired before the index's)
 };
 
 }  // namespace newsdb::storage

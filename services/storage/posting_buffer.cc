@@ -17,6 +17,13 @@ uint32_t PostingKeyFirstDoc(absl::string_view key) {
   return doc;
 }
 
+void SetPostingKeyFirstDoc(uint32_t doc, std::string* key) {
+  for (size_t i = key->size(); i > key->size() - 4; --i) {
+    (*key)[i - 1] = static_cast<char>(doc & 0xff);
+    doc >>= 8;
+  }
+}
+
 PostingCursor::PostingCursor(std::unique_ptr<Iterator> rocks, uint32_t rocks_limit,
                              const Segments& segments, absl::string_view lower,
                              absl::string_view upper)

@@ -43,8 +43,9 @@ struct MemSegment {
 
 using Segments = std::vector<std::shared_ptr<const MemSegment>>;
 
-// The first document number in a posting key (its last four bytes, big-endian).
+// The first document number in a posting key (its last four bytes, big-endian), and its setter.
 uint32_t PostingKeyFirstDoc(absl::string_view key);
+void SetPostingKeyFirstDoc(uint32_t doc, std::string* key);  // key->size() >= 4
 
 // Iterates, in key order, the posting blocks with keys in [lower, upper) (an empty upper: no
 // bound) of RocksDB (`rocks`, already bounded) and of `segments`. RocksDB blocks whose first

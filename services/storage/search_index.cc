@@ -245,8 +245,8 @@ std::string EncodeOccurrenceBlock(uint32_t first_doc, const FreshField::Occurren
 
 // New documents' postings as a buffer segment: one block per (field, term), keys in order
 // (fields 'b' < 'c' < 't', terms sorted).
-std::shared_ptr<const MemSegment> BuildSegment(FreshPostings& fresh, uint32_t first_doc,
-                                               uint32_t documents) {
+std::shared_ptr<MemSegment> BuildSegment(FreshPostings& fresh, uint32_t first_doc,
+                                         uint32_t documents) {
   auto segment = std::make_shared<MemSegment>();
   segment->first_doc = first_doc;
   segment->end_doc = first_doc + documents;
@@ -371,8 +371,23 @@ int64_t SearchIndex::documents() const {
   return static_cast<int64_t>(ids_.size());
 }
 
+NewPostings BuildNewPostings(
+    const std::vector<std::pair<article::ArticleId, AnalysedFields*>>& documents) {
+  NewPostings result;
+  FreshPostings fresh;
+  uint32_t doc = 0;
+  for (const auto& [id, fields] : documents) {
+    result.ids.push_back(id);
+    result.lengths.push_back({fields->title_length, fields->body_length, fields->credit_length});
+    AppendAnalysed(*fields, doc++, &fresh);
+  }
+  result.segment = BuildSegment(fresh, 0, doc);
+  return result;
+}
+
 absl::StatusOr<SearchIndex::PendingUpdate> SearchIndex::Prepare(const std::vector<Change>& changes,
-                                                                WriteBatch& batch) {
+                                                                WriteBatch& batch,
+                                                                NewPostings* prepared) {
   // Edits rewrite posting blocks in RocksDB, so a changed document must have its postings there.
   for (const Change& change : changes) {
     if (change.old_content != nullptr && change.doc >= indexed_through() &&
@@ -397,6 +412,13 @@ absl::StatusOr<SearchIndex::PendingUpdate> SearchIndex::Prepare(const std::vecto
       analysed.title_length = title_lengths_[change.doc];
       analysed.body_length = body_lengths_[change.doc];
       analysed.credit_length = credit_lengths_[change.doc];
+    } else if (change.old_content == nullptr && prepared != nullptr) {
+      NEWSDB_CHECK(new_docs < prepared->ids.size() &&
+                   prepared->ids[new_docs] == *article::ParseArticleId(content.id()));
+      const NewPostings::Lengths& lengths = prepared->lengths[new_docs];
+      analysed.title_length = lengths.title;
+      analysed.body_length = lengths.body;
+      analysed.credit_length = lengths.credit;
     } else if (change.old_content == nullptr) {
       AnalysedFields own;
       AnalysedFields& fields = change.analysed != nullptr ? *change.analysed : own;
@@ -431,7 +453,16 @@ absl::StatusOr<SearchIndex::PendingUpdate> SearchIndex::Prepare(const std::vecto
 
   const uint32_t first_new_doc = next_doc();
   // New documents' postings go to the write buffer (Commit adds the segment).
-  if (new_docs > 0) {
+  if (prepared != nullptr) {
+    NEWSDB_CHECK(prepared->ids.size() == new_docs);
+    MemSegment& segment = *prepared->segment;
+    for (std::string& key : segment.keys) {
+      SetPostingKeyFirstDoc(PostingKeyFirstDoc(key) + first_new_doc, &key);
+    }
+    segment.first_doc = first_new_doc;
+    segment.end_doc = first_new_doc + static_cast<uint32_t>(new_docs);
+    if (new_docs > 0) update.segment = std::move(prepared->segment);
+  } else if (new_docs > 0) {
     update.segment = BuildSegment(fresh, first_new_doc, static_cast<uint32_t>(new_docs));
   }
 
@@ -536,17 +567,30 @@ article::ArticleId SearchIndex::IdOf(uint32_t doc) const {
 }
 
 absl::Status SearchIndex::Flush() {
-  // Prepare and Commit are serialised with this call, so the buffer cannot change meanwhile;
-  // searches still read it until the merged blocks are durable, and skip those blocks until the
-  // buffer is dropped (PostingCursor's limit).
+  absl::MutexLock flush_lock(&flush_mutex_);
+  return FlushLocked();
+}
+
+absl::Status SearchIndex::FlushIfFull() {
+  absl::MutexLock flush_lock(&flush_mutex_);
+  if (!BufferFull()) return absl::OkStatus();  // another call flushed it meanwhile
+  return FlushLocked();
+}
+
+absl::Status SearchIndex::FlushLocked() {
+  // The segments are immutable, and only a flush removes them: Commit may append more meanwhile.
+  // Searches read these segments until the merged blocks are durable, and skip those blocks in
+  // RocksDB until the segments are dropped (PostingCursor's limit).
   Segments segments;
   uint32_t through = 0;
+  size_t bytes = 0;
   {
     absl::ReaderMutexLock lock(&mutex_);
     if (segments_.empty()) return absl::OkStatus();
     segments = segments_;
     through = segments_.back()->end_doc;
   }
+  for (const std::shared_ptr<const MemSegment>& segment : segments) bytes += segment->bytes;
   WriteBatch batch = db_.NewWriteBatch();
   NEWSDB_RETURN_IF_ERROR(
       MergeSegments(segments, [&](absl::string_view key, absl::string_view value) {
@@ -555,8 +599,8 @@ absl::Status SearchIndex::Flush() {
   batch.Put(ColumnFamily::kPostings, kIndexedThroughKey, EncodeDocKey(through));
   NEWSDB_RETURN_IF_ERROR(db_.Write(batch));
   absl::MutexLock lock(&mutex_);
-  segments_.clear();
-  buffer_bytes_ = 0;
+  segments_.erase(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(segments.size()));
+  buffer_bytes_ -= bytes;
   indexed_through_ = through;
   return absl::OkStatus();
 }

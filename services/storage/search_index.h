@@ -19,7 +19,7 @@
 // documents from that number on (ArticleStore::Open). A clean close flushes.
 //
 // Thread-safety: Prepare and Commit must be serialised by the caller (ArticleStore's write mutex);
-// Search may run concurrently with them and with itself.
+// Flush may run concurrently with them (one flush at a time), Search with all of them and itself.
 
 #include <cstdint>
 #include <deque>
@@ -83,6 +83,23 @@ struct IndexOptions {
   bool flush_on_close = true;
 };
 
+// New documents' postings built before the write lock (so that concurrent writes build theirs in
+// parallel), numbered 0..n-1 in creation order. Prepare renumbers them, which rewrites only the
+// keys: blocks code document numbers as deltas from the key's.
+struct NewPostings {
+  std::vector<article::ArticleId> ids;  // creation order
+  struct Lengths {
+    uint32_t title = 0;
+    uint32_t body = 0;
+    uint32_t credit = 0;
+  };
+  std::vector<Lengths> lengths;
+  std::shared_ptr<MemSegment> segment;
+};
+// Consumes the tokens of `documents`, given in creation order.
+NewPostings BuildNewPostings(
+    const std::vector<std::pair<article::ArticleId, AnalysedFields*>>& documents);
+
 // One hit of a shard search before its article is fetched.
 struct IndexHit {
   uint32_t doc = 0;
@@ -131,14 +148,20 @@ class SearchIndex {
   // replaced (none stay behind); a new document's go to the update's buffer segment. Reads
   // existing posting blocks. A changed text of a buffered document flushes the buffer first.
   // Errors: INTERNAL on read or write errors.
-  absl::StatusOr<PendingUpdate> Prepare(const std::vector<Change>& changes, WriteBatch& batch);
+  // `prepared`, if given, holds the postings of exactly the new documents of `changes`, in order
+  // (it is consumed; their Change::analysed is not used).
+  absl::StatusOr<PendingUpdate> Prepare(const std::vector<Change>& changes, WriteBatch& batch,
+                                        NewPostings* prepared = nullptr);
   void Commit(PendingUpdate update) ABSL_LOCKS_EXCLUDED(mutex_);
 
   // Whether the write buffer has reached its size and should be flushed.
   bool BufferFull() const ABSL_LOCKS_EXCLUDED(mutex_);
-  // Merges the write buffer into RocksDB (one write); serialised like Prepare and Commit.
+  // Merges the write buffer, as it is when the call starts, into RocksDB (one write). May run
+  // while Prepare and Commit add to the buffer; flushes run one at a time.
   // Errors: INTERNAL (the buffer stays, and searches still see it).
-  absl::Status Flush() ABSL_LOCKS_EXCLUDED(mutex_);
+  absl::Status Flush() ABSL_LOCKS_EXCLUDED(flush_mutex_, mutex_);
+  // Flush, if the buffer is still full once this call's turn to flush comes.
+  absl::Status FlushIfFull() ABSL_LOCKS_EXCLUDED(flush_mutex_, mutex_);
   // Documents below this number have their postings in RocksDB, the others in the buffer.
   uint32_t indexed_through() const ABSL_LOCKS_EXCLUDED(mutex_);
   // Puts documents whose postings were lost with the buffer (a crash) back into it, in order
@@ -169,8 +192,12 @@ class SearchIndex {
   void AddDocLocked(uint32_t doc, const DocValues& values) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   uint32_t CreditOrdinalLocked(const std::string& credit) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
+  absl::Status FlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(flush_mutex_)
+      ABSL_LOCKS_EXCLUDED(mutex_);
+
   RocksDb& db_;
   const IndexOptions options_;
+  absl::Mutex flush_mutex_ ABSL_ACQUIRED_BEFORE(mutex_);  // one Flush at a time
   mutable absl::Mutex mutex_;
   // The write buffer: segments of documents [indexed_through_, next document), in order.
   Segments segments_ ABSL_GUARDED_BY(mutex_);

@@ -1,7 +1,10 @@
 #include "services/storage/article_store.h"
 
+#include <atomic>
+#include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/article/article_id.h"
 #include "common/testing/temp_dir.h"
 #include "common/time/timestamp.h"
@@ -116,6 +119,78 @@ TEST_F(ArticleStoreTest, RepeatedIdWithinOneBatchBuildsOnTheFirstOccurrence) {
   EXPECT_THAT(Outcomes(*result), ElementsAre(v1::PUT_OUTCOME_CREATED, v1::PUT_OUTCOME_UPDATED,
                                              v1::PUT_OUTCOME_UNCHANGED));
   EXPECT_EQ(store_->Get(first.id())->paragraphs(0), "Second version.");
+}
+
+int64_t SearchCount(const ArticleStore& store, const std::string& word) {
+  v1::SearchShardRequest request;
+  request.mutable_query()->mutable_term()->set_text(word);
+  request.set_limit(1);
+  absl::StatusOr<v1::SearchShardResponse> response = store.Search(request, [] { return false; });
+  EXPECT_TRUE(response.ok()) << response.status();
+  return response.ok() ? response->total_hits() : -1;
+}
+
+TEST_F(ArticleStoreTest, RepeatedIdWithinOneBatchIsIndexedWithItsLastText) {
+  v1::Article first = MakeArticle(1700631060, "Twice", 10, 1700697600);
+  first.set_paragraphs(0, "aardvark");
+  v1::Article again = first;
+  again.set_paragraphs(0, "zebra");
+  ASSERT_TRUE(store_->Put(Batch({first, again})).ok());
+  EXPECT_EQ(SearchCount(*store_, "zebra"), 1);
+  EXPECT_EQ(SearchCount(*store_, "aardvark"), 0);
+}
+
+// Two writers sending the same new articles at once: whichever creates an article, it is stored
+// and indexed once, and the other writer's copy updates it. (Each writer builds postings before
+// the lock; the one that finds the ids taken meanwhile must not index them again.)
+TEST_F(ArticleStoreTest, ConcurrentWritesOfTheSameNewArticlesIndexEachOnce) {
+  constexpr int kRounds = 25;
+  constexpr int kPerRound = 40;
+  std::vector<google::protobuf::RepeatedPtrField<v1::Article>> rounds;
+  for (int r = 0; r < kRounds; ++r) {
+    std::vector<v1::Article> articles;
+    for (int i = 0; i < kPerRound; ++i) {
+      v1::Article article = MakeArticle(1700631060 + r * 1000 + i,
+                                        absl::StrCat("Round", r, " item", i), i, 1700697600);
+      article.set_paragraphs(0, absl::StrCat("shared round", r));
+      articles.push_back(article);
+    }
+    rounds.push_back(Batch(articles));
+  }
+  // The second writer's copies carry a later capture, so whichever writes second has updates to
+  // make (and gets to the index with postings built for articles that now exist).
+  std::vector<google::protobuf::RepeatedPtrField<v1::Article>> later = rounds;
+  for (auto& batch : later) {
+    for (v1::Article& article : batch) {
+      v1::ViewObservation* observation = article.add_view_history();
+      observation->mutable_captured_at()->set_seconds(1700697600 + 3600);
+      observation->set_views(1000);
+    }
+  }
+  for (int r = 0; r < kRounds; ++r) {
+    std::vector<absl::StatusOr<std::vector<v1::PutResult>>> results(2);
+    std::atomic<int> ready{0};
+    auto put = [&](int writer) {
+      ready.fetch_add(1);
+      while (ready.load() < 2) {
+      }
+      results[writer] = store_->Put(writer == 0 ? rounds[r] : later[r]);
+    };
+    std::thread other(put, 1);
+    put(0);
+    other.join();
+    ASSERT_TRUE(results[0].ok() && results[1].ok());
+    int created = 0;
+    for (const auto& result : results) {
+      for (const v1::PutResult& one : *result) created += one.outcome() == v1::PUT_OUTCOME_CREATED;
+    }
+    EXPECT_EQ(created, kPerRound) << "round " << r;
+  }
+  EXPECT_EQ(store_->documents(), kRounds * kPerRound);
+  for (int r = 0; r < kRounds; ++r) {
+    EXPECT_EQ(SearchCount(*store_, absl::StrCat("round", r)), kPerRound) << "round " << r;
+  }
+  EXPECT_EQ(SearchCount(*store_, "shared"), kRounds * kPerRound);
 }
 
 TEST_F(ArticleStoreTest, InvalidArticleRejectsTheWholeBatchWithFieldViolations) {
