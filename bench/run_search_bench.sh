@@ -12,6 +12,7 @@
 #
 # Usage: bench/run_search_bench.sh [--articles N] [--seed S] [--duration 20s] [--warmup 3s]
 #                                  [--years Y] [--start-date YYYY-MM-DD] [--skip-build]
+#                                  [--parallel-files 4]
 # Environment: BUILD_DIR (default build-release), BENCH_HOME (default var/bench).
 # Everything binds 127.0.0.1 only; every wait is bounded; all started processes are stopped on exit.
 set -euo pipefail
@@ -26,6 +27,7 @@ warmup=3s
 years=5
 start_date=2020-01-01
 skip_build=0
+parallel_files=4
 while [ $# -gt 0 ]; do
   case "$1" in
     --articles) articles=$2; shift 2 ;;
@@ -41,7 +43,9 @@ while [ $# -gt 0 ]; do
     --start-date) start_date=$2; shift 2 ;;
     --start-date=*) start_date=${1#*=}; shift ;;
     --skip-build) skip_build=1; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --parallel-files) parallel_files=$2; shift 2 ;;
+    --parallel-files=*) parallel_files=${1#*=}; shift ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "run_search_bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -168,7 +172,8 @@ start ingest 0 "${build}/services/ingest/newsdb-ingest" --storage="127.0.0.1:${p
 start query 0 "${build}/services/query/newsdb-query" --storage="127.0.0.1:${ports[storage]}"
 
 log "ingesting ${corpus_files} files"
-ingest_out=$(timeout 7200 "${bench}" ingest --ingest="127.0.0.1:${ports[ingest]}" "${corpus}" \
+ingest_out=$(timeout 7200 "${bench}" ingest --ingest="127.0.0.1:${ports[ingest]}" \
+  --parallel_files="${parallel_files}" "${corpus}" \
   2>"${logs}/bench-ingest.err") || { cat "${logs}/bench-ingest.err" >&2; echo "${ingest_out:-}" >&2; exit 1; }
 sync
 data_size=$(du -sb "${data}" | awk '{print $1}')
@@ -229,7 +234,7 @@ dirty=$(git -C "${root}" status --porcelain 2>/dev/null | head -1)
   echo "- corpus: \`python3 tools/gen_corpus.py ${gen_args[*]}\` -> ${corpus_files} files, $(awk -v b="${corpus_bytes}" 'BEGIN {printf "%.1f MB (%.1f MiB)", b / 1e6, b / 1048576}'); generation ${gen_seconds}"
   echo "- services: one storage shard (defaults: --block_cache_mb=256), one ingest, one query, all on 127.0.0.1"
   echo
-  echo "## Ingest (newsdb-bench ingest, 2 files in flight, 1 MiB chunks)"
+  echo "## Ingest (newsdb-bench ingest, ${parallel_files} files in flight, 1 MiB chunks)"
   echo
   echo "${ingest_out}"
   echo

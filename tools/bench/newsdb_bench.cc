@@ -57,7 +57,8 @@ ABSL_FLAG(std::string, query, "127.0.0.1:7003",
           "search, wait-search: address of the query service.");
 ABSL_FLAG(std::string, source, "bench", "ingest: feed name stored with the articles.");
 ABSL_FLAG(std::string, time_zone, "Asia/Almaty", "ingest: IANA zone of the dumps' header times.");
-ABSL_FLAG(int, parallel_files, 2, "ingest: files streamed concurrently (1 or 2 recommended).");
+ABSL_FLAG(int, parallel_files, 4,
+          "ingest: files streamed concurrently (storage analyses concurrent writes in parallel).");
 ABSL_FLAG(absl::Duration, file_timeout, absl::Minutes(10), "ingest: deadline of each file's call.");
 ABSL_FLAG(std::string, vocabulary, "",
           "search: vocabulary file (output of tools/gen_corpus.py --print-vocabulary).");
