@@ -1,6 +1,7 @@
-// Hot paths of storage search, in process (no gRPC): posting-block decoding, and whole shard
-// searches (leaf reading, boolean merges, BM25 scoring, top-k, facets) over a synthetic index of
-// 50,000 articles with a Zipf vocabulary, built once in a temporary RocksDB.
+// Hot paths of storage, in process (no gRPC): the index write path (new articles through the
+// write buffer), posting-block decoding, and whole shard searches (leaf reading, boolean merges,
+// BM25 scoring, top-k, facets) over a synthetic index of 50,000 articles with a Zipf vocabulary,
+// built once in a temporary RocksDB.
 #include <cmath>
 #include <memory>
 #include <random>
@@ -23,37 +24,51 @@ constexpr int kVocabulary = 20'000;
 
 std::string WordOf(int rank) { return absl::StrCat("w", rank, "x"); }
 
+// Synthetic articles: 8-word titles and 6 paragraphs of 60 words drawn from a Zipf vocabulary
+// (rank r has weight 1/(r+1)), five years of publication times, a few credits.
+class ArticleMaker {
+ public:
+  ArticleMaker() : rng_(42) {
+    std::vector<double> weights(kVocabulary);
+    for (int r = 0; r < kVocabulary; ++r) weights[r] = 1.0 / (r + 1);
+    zipf_ = std::discrete_distribution<int>(weights.begin(), weights.end());
+  }
+
+  void Make(int i, v1::Article* article) {
+    const char* credits[] = {"Akorda", "Xinhua", "Kazinform", "Reuters", ""};
+    const int64_t published = 1577836800 + static_cast<int64_t>(rng_() % (5 * 365 * 1440)) * 60;
+    std::string title = absl::StrCat("t", i);
+    for (int w = 0; w < 8; ++w) absl::StrAppend(&title, " ", WordOf(zipf_(rng_)));
+    article->set_id(article::FormatArticleId(
+        article::ComputeArticleId(absl::FromUnixSeconds(published), title)));
+    article->mutable_published_at()->set_seconds(published);
+    article->set_title(title);
+    article->set_credit(credits[rng_() % 5]);
+    for (int p = 0; p < 6; ++p) {
+      std::string paragraph;
+      for (int w = 0; w < 60; ++w) absl::StrAppend(&paragraph, WordOf(zipf_(rng_)), " ");
+      article->add_paragraphs(paragraph);
+    }
+    v1::ViewObservation* observation = article->add_view_history();
+    observation->mutable_captured_at()->set_seconds(1735689600);
+    observation->set_views(static_cast<int64_t>(rng_() % 100000));
+  }
+
+ private:
+  std::mt19937_64 rng_;
+  std::discrete_distribution<int> zipf_;
+};
+
 class Corpus {
  public:
   Corpus() {
     auto store = ArticleStore::Open(dir_.path());
     if (!store.ok()) std::abort();
     store_ = *std::move(store);
-    std::mt19937_64 rng(42);
-    // Zipf: rank r has weight 1/(r+1).
-    std::vector<double> weights(kVocabulary);
-    for (int r = 0; r < kVocabulary; ++r) weights[r] = 1.0 / (r + 1);
-    std::discrete_distribution<int> zipf(weights.begin(), weights.end());
-    const char* credits[] = {"Akorda", "Xinhua", "Kazinform", "Reuters", ""};
+    ArticleMaker maker;
     google::protobuf::RepeatedPtrField<v1::Article> batch;
     for (int i = 0; i < kArticles; ++i) {
-      v1::Article& article = *batch.Add();
-      const int64_t published = 1577836800 + static_cast<int64_t>(rng() % (5 * 365 * 1440)) * 60;
-      std::string title = absl::StrCat("t", i);
-      for (int w = 0; w < 8; ++w) absl::StrAppend(&title, " ", WordOf(zipf(rng)));
-      article.set_id(article::FormatArticleId(
-          article::ComputeArticleId(absl::FromUnixSeconds(published), title)));
-      article.mutable_published_at()->set_seconds(published);
-      article.set_title(title);
-      article.set_credit(credits[rng() % 5]);
-      for (int p = 0; p < 6; ++p) {
-        std::string paragraph;
-        for (int w = 0; w < 60; ++w) absl::StrAppend(&paragraph, WordOf(zipf(rng)), " ");
-        article.add_paragraphs(paragraph);
-      }
-      v1::ViewObservation* observation = article.add_view_history();
-      observation->mutable_captured_at()->set_seconds(1735689600);
-      observation->set_views(static_cast<int64_t>(rng() % 100000));
+      maker.Make(i, batch.Add());
       if (batch.size() == 2000) {
         if (!store_->Put(batch).ok()) std::abort();
         batch.Clear();
@@ -136,6 +151,35 @@ void BM_SearchCreditFacet(benchmark::State& state) {
   request.add_facets()->set_kind(v1::FACET_KIND_DAY);
   Search(state, request);
 }
+// The index write path in process: 8,000 new articles in batches of 1,000 into a fresh store
+// whose write buffer merges every 4,000 (analysis, posting segments, RocksDB writes, two merges).
+void BM_PutNewArticles(benchmark::State& state) {
+  ArticleMaker maker;
+  std::vector<google::protobuf::RepeatedPtrField<v1::Article>> batches(8);
+  int i = 0;
+  for (auto& batch : batches) {
+    for (int k = 0; k < 1000; ++k) maker.Make(i++, batch.Add());
+  }
+  IndexOptions options;
+  options.buffer_docs = 4000;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto dir = std::make_unique<testing::TempDir>();
+    auto store = ArticleStore::Open(dir->path(), {}, options);
+    if (!store.ok()) std::abort();
+    state.ResumeTiming();
+    for (const auto& batch : batches) {
+      if (!(*store)->Put(batch).ok()) state.SkipWithError("put failed");
+    }
+    state.PauseTiming();
+    store->reset();
+    dir.reset();
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(state.iterations() * i);
+}
+BENCHMARK(BM_PutNewArticles)->Unit(benchmark::kMillisecond);
+
 BENCHMARK(BM_SearchCommonTerm)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_SearchRareTerm)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_SearchTwoTermAnd)->Unit(benchmark::kMicrosecond);
