@@ -199,36 +199,27 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::Put(
   }
   if (!violations.empty()) return status::InvalidFieldsError(violations);
 
-  // Text analysis is the costliest part of indexing; new articles are analysed before the write
-  // lock, so concurrent writes analyse in parallel. (An id that turns out to exist after all, or
-  // whose text changed, is handled under the lock: this is only a head start.)
-  std::vector<std::optional<AnalysedFields>> analysed(static_cast<size_t>(articles.size()));
-  for (int i = 0; i < articles.size(); ++i) {
-    NEWSDB_ASSIGN_OR_RETURN(
-        std::optional<std::string> known,
-        db_->Get(ColumnFamily::kArticleIds,
-                 EncodeArticleIdKey(*article::ParseArticleId(articles[i].id()))));
-    if (!known.has_value()) analysed[static_cast<size_t>(i)] = AnalyseForIndex(articles[i]);
-  }
-  // Their postings too, numbered in creation order: an id's first occurrence creates it, and its
-  // last occurrence holds the text it ends with.
+  // Text analysis is the costliest part of indexing: new articles are analysed, and their postings
+  // built, before the write lock, so concurrent writes do it in parallel. They are numbered in
+  // creation order: an id's first occurrence creates it, and its last occurrence holds the text it
+  // ends with. (An id that turns out to exist after all is handled under the lock.)
   std::vector<article::ArticleId> new_ids;
-  absl::flat_hash_map<article::ArticleId, size_t> last_occurrence;
-  for (size_t i = 0; i < analysed.size(); ++i) {
-    if (!analysed[i].has_value()) continue;
-    const article::ArticleId id = *article::ParseArticleId(articles[static_cast<int>(i)].id());
-    auto [it, inserted] = last_occurrence.try_emplace(id, i);
-    if (inserted) {
-      new_ids.push_back(id);
-    } else {
-      it->second = i;
+  absl::flat_hash_map<article::ArticleId, int> last_occurrence;
+  for (int i = 0; i < articles.size(); ++i) {
+    const article::ArticleId id = *article::ParseArticleId(articles[i].id());
+    if (auto seen = last_occurrence.find(id); seen != last_occurrence.end()) {
+      seen->second = i;
+      continue;
     }
+    NEWSDB_ASSIGN_OR_RETURN(std::optional<std::string> known,
+                            db_->Get(ColumnFamily::kArticleIds, EncodeArticleIdKey(id)));
+    if (known.has_value()) continue;
+    last_occurrence[id] = i;
+    new_ids.push_back(id);
   }
-  std::vector<std::pair<article::ArticleId, AnalysedFields*>> documents;
+  std::vector<std::pair<article::ArticleId, const v1::Article*>> documents;
   documents.reserve(new_ids.size());
-  for (article::ArticleId id : new_ids) {
-    documents.emplace_back(id, &*analysed[last_occurrence[id]]);
-  }
+  for (article::ArticleId id : new_ids) documents.emplace_back(id, &articles[last_occurrence[id]]);
   NewPostings prepared = BuildNewPostings(documents);
 
   NEWSDB_ASSIGN_OR_RETURN(std::vector<v1::PutResult> results, WriteLocked(articles, prepared));

@@ -372,14 +372,15 @@ int64_t SearchIndex::documents() const {
 }
 
 NewPostings BuildNewPostings(
-    const std::vector<std::pair<article::ArticleId, AnalysedFields*>>& documents) {
+    const std::vector<std::pair<article::ArticleId, const v1::Article*>>& documents) {
   NewPostings result;
   FreshPostings fresh;
   uint32_t doc = 0;
-  for (const auto& [id, fields] : documents) {
+  for (const auto& [id, article] : documents) {
+    AnalysedFields fields = AnalyseForIndex(*article);
     result.ids.push_back(id);
-    result.lengths.push_back({fields->title_length, fields->body_length, fields->credit_length});
-    AppendAnalysed(*fields, doc++, &fresh);
+    result.lengths.push_back({fields.title_length, fields.body_length, fields.credit_length});
+    AppendAnalysed(fields, doc++, &fresh);
   }
   result.segment = BuildSegment(fresh, 0, doc);
   return result;

@@ -96,9 +96,9 @@ struct NewPostings {
   std::vector<Lengths> lengths;
   std::shared_ptr<MemSegment> segment;
 };
-// Consumes the tokens of `documents`, given in creation order.
+// Analyses `documents`, given in creation order, one at a time (only their postings are kept).
 NewPostings BuildNewPostings(
-    const std::vector<std::pair<article::ArticleId, AnalysedFields*>>& documents);
+    const std::vector<std::pair<article::ArticleId, const v1::Article*>>& documents);
 
 // One hit of a shard search before its article is fetched.
 struct IndexHit {
