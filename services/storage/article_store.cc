@@ -1,6 +1,8 @@
 #include "services/storage/article_store.h"
 
+#include <algorithm>
 #include <map>
+#include <thread>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -139,10 +141,17 @@ absl::Status ArticleStore::RebuildBuffer() {
   if (from == end) return absl::OkStatus();
   const absl::Time started = absl::Now();
   absl::MutexLock lock(&mutex_);
+  // Chunks of documents are read and analysed on a few threads, then buffered in order.
   constexpr uint32_t kChunk = 2048;
-  for (uint32_t first = from; first < end; first += kChunk) {
-    std::vector<std::pair<uint32_t, AnalysedFields>> documents;
-    for (uint32_t doc = first; doc < std::min(end, first + kChunk); ++doc) {
+  const uint32_t chunks = (end - from + kChunk - 1) / kChunk;
+  std::vector<absl::StatusOr<NewPostings>> built(chunks);
+  auto build = [&](uint32_t chunk) -> absl::StatusOr<NewPostings> {
+    const uint32_t first = from + chunk * kChunk;
+    const uint32_t last = std::min(end, first + kChunk);
+    std::vector<v1::Article> contents;
+    contents.reserve(last - first);
+    std::vector<std::pair<article::ArticleId, const v1::Article*>> documents;
+    for (uint32_t doc = first; doc < last; ++doc) {
       const article::ArticleId id = index_->IdOf(doc);
       NEWSDB_ASSIGN_OR_RETURN(std::optional<StoredState> state, Load(id, nullptr));
       if (!state.has_value() || state->doc != doc) {
@@ -150,9 +159,25 @@ absl::Status ArticleStore::RebuildBuffer() {
                                                 article::FormatArticleId(id),
                                                 ") is in the index but not in the store"));
       }
-      documents.emplace_back(doc, AnalyseForIndex(state->content));
+      contents.push_back(std::move(state->content));
     }
-    NEWSDB_RETURN_IF_ERROR(index_->Rebuffer(std::move(documents)));
+    for (uint32_t doc = first; doc < last; ++doc) {
+      documents.emplace_back(index_->IdOf(doc), &contents[doc - first]);
+    }
+    return BuildNewPostings(documents);
+  };
+  const uint32_t workers =
+      std::max(1u, std::min({std::thread::hardware_concurrency(), 4u, chunks}));
+  std::vector<std::thread> threads;
+  for (uint32_t w = 0; w < workers; ++w) {
+    threads.emplace_back([&, w] {
+      for (uint32_t chunk = w; chunk < chunks; chunk += workers) built[chunk] = build(chunk);
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (uint32_t chunk = 0; chunk < chunks; ++chunk) {
+    if (!built[chunk].ok()) return built[chunk].status();
+    NEWSDB_RETURN_IF_ERROR(index_->Rebuffer(from + chunk * kChunk, *std::move(built[chunk])));
   }
   NEWSDB_RETURN_IF_ERROR(index_->Flush());
   LOG(INFO) << "Re-indexed " << end - from << " documents left in the index write buffer by an "

@@ -606,27 +606,32 @@ absl::Status SearchIndex::FlushLocked() {
   return absl::OkStatus();
 }
 
-absl::Status SearchIndex::Rebuffer(std::vector<std::pair<uint32_t, AnalysedFields>> documents) {
-  if (documents.empty()) return absl::OkStatus();
-  uint32_t expected = 0;
-  {
-    absl::ReaderMutexLock lock(&mutex_);
-    expected = segments_.empty() ? indexed_through_ : segments_.back()->end_doc;
-    if (documents.back().first >= ids_.size()) {
-      return absl::InvalidArgumentError("re-buffered document beyond the index");
+absl::Status SearchIndex::Rebuffer(uint32_t first_doc, NewPostings postings) {
+  const uint32_t count = static_cast<uint32_t>(postings.ids.size());
+  if (count == 0) return absl::OkStatus();
+  absl::MutexLock lock(&mutex_);
+  const uint32_t expected = segments_.empty() ? indexed_through_ : segments_.back()->end_doc;
+  if (first_doc != expected) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("re-buffered documents start at ", first_doc, ", expected ", expected));
+  }
+  if (first_doc + count > ids_.size()) {
+    return absl::InvalidArgumentError("re-buffered documents beyond the index");
+  }
+  for (uint32_t k = 0; k < count; ++k) {
+    if (ids_[first_doc + k] != postings.ids[k]) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("re-buffered document ", first_doc + k, " has another article's id"));
     }
   }
-  FreshPostings fresh;
-  for (auto& [doc, fields] : documents) {
-    if (doc != expected++) return absl::InvalidArgumentError("re-buffered documents out of order");
-    AppendAnalysed(fields, doc, &fresh);
+  MemSegment& segment = *postings.segment;
+  for (std::string& key : segment.keys) {
+    SetPostingKeyFirstDoc(PostingKeyFirstDoc(key) + first_doc, &key);
   }
-  PendingUpdate update;
-  update.segment =
-      BuildSegment(fresh, documents.front().first, static_cast<uint32_t>(documents.size()));
-  absl::MutexLock lock(&mutex_);
-  buffer_bytes_ += update.segment->bytes;
-  segments_.push_back(std::move(update.segment));
+  segment.first_doc = first_doc;
+  segment.end_doc = first_doc + count;
+  buffer_bytes_ += segment.bytes;
+  segments_.push_back(std::move(postings.segment));
   return absl::OkStatus();
 }
 

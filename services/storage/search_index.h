@@ -164,10 +164,11 @@ class SearchIndex {
   absl::Status FlushIfFull() ABSL_LOCKS_EXCLUDED(flush_mutex_, mutex_);
   // Documents below this number have their postings in RocksDB, the others in the buffer.
   uint32_t indexed_through() const ABSL_LOCKS_EXCLUDED(mutex_);
-  // Puts documents whose postings were lost with the buffer (a crash) back into it, in order
-  // from indexed_through(). Serialised like Prepare. Errors: INVALID_ARGUMENT if out of order.
-  absl::Status Rebuffer(std::vector<std::pair<uint32_t, AnalysedFields>> documents)
-      ABSL_LOCKS_EXCLUDED(mutex_);
+  // Puts documents whose postings were lost with the buffer (a crash) back into it: `postings`
+  // (from BuildNewPostings) are those of documents first_doc, first_doc + 1, ..., which must
+  // continue the buffer. Serialised like Prepare.
+  // Errors: INVALID_ARGUMENT if they do not continue the buffer or name other articles.
+  absl::Status Rebuffer(uint32_t first_doc, NewPostings postings) ABSL_LOCKS_EXCLUDED(mutex_);
   article::ArticleId IdOf(uint32_t doc) const ABSL_LOCKS_EXCLUDED(mutex_);
   const IndexOptions& options() const { return options_; }
 
