@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 
 #include "absl/strings/string_view.h"
@@ -286,6 +287,7 @@ Analyzer::Analyzer() : stemmer_(sb_stemmer_new("english", "UTF_8")) {
   NEWSDB_CHECK(stemmer_ != nullptr) << "cannot create the Snowball English stemmer";
   term_.reserve(kScanCapBytes + 16);
   TwoByteCharacters();  // build the table now rather than inside the first Analyze()
+  hot_stems_.resize(kHotStems);
 }
 
 Analyzer::~Analyzer() = default;
@@ -328,11 +330,30 @@ void Analyzer::FinishTerm(bool has_mark, bool stem) {
 
 void Analyzer::StemTerm() {
   const absl::string_view word(term_.data(), term_.size());
+  HotStem* hot = nullptr;
+  if (word.size() <= kHotStemBytes) {
+    uint32_t hash = 2166136261u;  // FNV-1a
+    for (char c : word) hash = (hash ^ static_cast<uint8_t>(c)) * 16777619u;
+    hot = &hot_stems_[(hash ^ (hash >> 15)) & (kHotStems - 1)];
+    if (hot->word_length == word.size() && std::memcmp(hot->word, word.data(), word.size()) == 0) {
+      term_.assign(hot->stem, hot->stem_length);
+      return;
+    }
+  }
+  auto remember_hot = [&](absl::string_view stem) {
+    if (hot == nullptr || stem.size() > kHotStemBytes) return;
+    hot->word_length = static_cast<uint8_t>(word.size());
+    std::memcpy(hot->word, word.data(), word.size());
+    hot->stem_length = static_cast<uint8_t>(stem.size());
+    std::memcpy(hot->stem, stem.data(), stem.size());
+  };
   if (auto cached = stems_.find(word); cached != stems_.end()) {
+    remember_hot(cached->second);
     term_.assign(cached->second);
     return;
   }
   auto remember = [&](absl::string_view stem) {
+    remember_hot(stem);
     if (stems_.size() >= kMaxCachedStems) {
       old_stems_ = std::move(stems_);
       stems_.clear();
