@@ -223,6 +223,16 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::Put(
     violations.insert(violations.end(), found.begin(), found.end());
   }
   if (!violations.empty()) return status::InvalidFieldsError(violations);
+  if (index_->BufferOverloaded()) {
+    // Merges of the index write buffer have been failing (see the log): try once more, and refuse
+    // the write rather than let the buffer grow without bound. Ingest retries UNAVAILABLE.
+    absl::Status flushed = index_->FlushIfFull();
+    if (!flushed.ok() || index_->BufferOverloaded()) {
+      return absl::UnavailableError(
+          absl::StrCat("storage cannot merge its search index write buffer (",
+                       flushed.ok() ? "still full" : flushed.message(), "); retry later"));
+    }
+  }
 
   // Text analysis is the costliest part of indexing: new articles are analysed, and their postings
   // built, before the write lock, so concurrent writes do it in parallel. They are numbered in

@@ -569,6 +569,14 @@ bool SearchIndex::BufferFull() const {
          buffer_bytes_ >= options_.buffer_bytes;
 }
 
+bool SearchIndex::BufferOverloaded() const {
+  absl::ReaderMutexLock lock(&mutex_);
+  if (segments_.empty()) return false;
+  const uint64_t factor = std::max<uint32_t>(options_.overload_factor, 1);
+  return segments_.back()->end_doc - indexed_through_ >= factor * options_.buffer_docs ||
+         buffer_bytes_ >= factor * options_.buffer_bytes;
+}
+
 uint32_t SearchIndex::indexed_through() const {
   absl::ReaderMutexLock lock(&mutex_);
   return indexed_through_;
@@ -591,6 +599,7 @@ absl::Status SearchIndex::FlushIfFull() {
 }
 
 absl::Status SearchIndex::FlushLocked() {
+  if (options_.before_flush) NEWSDB_RETURN_IF_ERROR(options_.before_flush());
   // The segments are immutable, and only a flush removes them: Commit may append more meanwhile.
   // Searches read these segments until the merged blocks are durable, and skip those blocks in
   // RocksDB until the segments are dropped (PostingCursor's limit).

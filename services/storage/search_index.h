@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -81,6 +82,11 @@ struct IndexOptions {
   size_t buffer_bytes = size_t{64} << 20;  // encoded postings
   // Merge the buffer when the store closes. Only tests turn this off, to simulate a crash.
   bool flush_on_close = true;
+  // Writes are refused (UNAVAILABLE) while the buffer holds this many times its size: merges have
+  // been failing, and memory must not grow without bound.
+  uint32_t overload_factor = 4;
+  // Tests only: called before each merge; an error fails the merge (fault injection).
+  std::function<absl::Status()> before_flush;
 };
 
 // New documents' postings built before the write lock (so that concurrent writes build theirs in
@@ -154,8 +160,10 @@ class SearchIndex {
                                         NewPostings* prepared = nullptr);
   void Commit(PendingUpdate update) ABSL_LOCKS_EXCLUDED(mutex_);
 
-  // Whether the write buffer has reached its size and should be flushed.
+  // Whether the write buffer has reached its size and should be flushed, and whether it holds
+  // overload_factor times that (merges have been failing).
   bool BufferFull() const ABSL_LOCKS_EXCLUDED(mutex_);
+  bool BufferOverloaded() const ABSL_LOCKS_EXCLUDED(mutex_);
   // Merges the write buffer, as it is when the call starts, into RocksDB (one write). May run
   // while Prepare and Commit add to the buffer; flushes run one at a time.
   // Errors: INTERNAL (the buffer stays, and searches still see it).

@@ -193,6 +193,46 @@ TEST_F(ArticleStoreTest, ConcurrentWritesOfTheSameNewArticlesIndexEachOnce) {
   EXPECT_EQ(SearchCount(*store_, "shared"), kRounds * kPerRound);
 }
 
+// A store whose index buffer merges keep failing (a full disk, say) keeps its writes searchable,
+// then refuses new ones with UNAVAILABLE instead of growing the buffer without bound, and takes
+// them again once a merge succeeds.
+TEST(ArticleStoreBufferTest, FailingMergesRefuseWritesUntilAMergeSucceeds) {
+  testing::TempDir dir;
+  std::atomic<bool> fail{true};
+  IndexOptions options;
+  options.buffer_docs = 10;
+  options.overload_factor = 3;
+  options.before_flush = [&]() -> absl::Status {
+    return fail ? absl::InternalError("no space left on device (injected)") : absl::OkStatus();
+  };
+  auto store = ArticleStore::Open(dir.path(), {}, options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto batch_of_ten = [](int first) {
+    std::vector<v1::Article> articles;
+    for (int i = first; i < first + 10; ++i) {
+      articles.push_back(MakeArticle(1700631060 + i, absl::StrCat("Item ", i), i, 1700697600));
+    }
+    return Batch(articles);
+  };
+  for (int b = 0; b < 3; ++b) ASSERT_TRUE((*store)->Put(batch_of_ten(b * 10)).ok()) << b;
+  EXPECT_EQ(SearchCount(**store, "paragraph"), 30);
+
+  absl::StatusOr<std::vector<v1::PutResult>> refused = (*store)->Put(batch_of_ten(30));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(refused.status().message()), ::testing::HasSubstr("injected"));
+  EXPECT_EQ((*store)->documents(), 30);
+
+  fail = false;
+  ASSERT_TRUE((*store)->Put(batch_of_ten(30)).ok());
+  EXPECT_EQ((*store)->documents(), 40);
+  EXPECT_EQ(SearchCount(**store, "paragraph"), 40);
+  store->reset();
+  auto reopened = ArticleStore::Open(dir.path());
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ(SearchCount(**reopened, "paragraph"), 40);
+}
+
 TEST_F(ArticleStoreTest, InvalidArticleRejectsTheWholeBatchWithFieldViolations) {
   v1::Article good = MakeArticle(1700631060, "Good", 1, 1700697600);
   v1::Article bad = MakeArticle(1700631120, "Bad", 1, 1700697600);
