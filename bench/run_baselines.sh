@@ -173,7 +173,7 @@ have_newsdb=0
   echo "- command: \`${command_line}\`"
   echo "- build: Release, ${build}; every engine in process, one thread per client"
   echo "- corpus: \`python3 tools/gen_corpus.py ${gen_args[*]}\` -> ${corpus_files} files, $(awk -v b="${corpus_bytes}" 'BEGIN {printf "%.1f MB (%.1f MiB)", b / 1e6, b / 1048576}'); generation ${gen_seconds}"
-  echo "- query mix: the standard mix of newsdb-bench (bench/README.md), rebuilt from ${vocabulary} by bench/baselines/query_mix.cc"
+  echo "- query mix: the standard mix of newsdb-bench (bench/README.md), built from ${vocabulary} by tools/bench/query_mix.cc, as newsdb-bench builds it"
   echo "- tuning and schema: bench/baselines/README.md"
   echo
   echo "## Summary"

@@ -32,7 +32,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
-#include "bench/baselines/query_mix.h"
+#include "tools/bench/query_mix.h"
 
 ABSL_FLAG(std::string, corpus, "", "Directory of *.txt feed dumps (tools/gen_corpus.py --out).");
 ABSL_FLAG(std::string, db, "", "SQLite database file to create (or to reuse with --skip_ingest).");

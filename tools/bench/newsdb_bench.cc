@@ -23,13 +23,13 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
@@ -40,7 +40,6 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -51,6 +50,7 @@
 #include "grpcpp/support/channel_arguments.h"
 #include "newsdb/v1/ingest_service.grpc.pb.h"
 #include "newsdb/v1/query_service.grpc.pb.h"
+#include "tools/bench/query_mix.h"
 
 ABSL_FLAG(std::string, ingest, "127.0.0.1:7002", "ingest: address of the ingest service.");
 ABSL_FLAG(std::string, query, "127.0.0.1:7003",
@@ -80,7 +80,6 @@ using newsdb::v1::SearchResponse;
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
 constexpr size_t kChunkBytes = 1 << 20;
-constexpr int kVariants = 20;
 
 double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -232,49 +231,54 @@ int RunIngest(const std::vector<std::string>& args) {
 // ---------------------------------------------------------------------------------------------
 // search
 
-struct Vocabulary {
-  std::vector<std::string> words;
-  std::vector<std::string> phrases;
-  std::vector<std::string> names;
-  std::vector<std::string> multiword_names;  // the names of two or more words, in rank order
-  std::vector<std::string> credits;
-};
-
-bool ReadVocabulary(const std::string& path, Vocabulary& vocabulary) {
-  std::ifstream in(path);
-  if (!in) return false;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::vector<absl::string_view> parts = absl::StrSplit(line, absl::MaxSplits('\t', 1));
-    if (parts.size() != 2 || parts[1].empty()) continue;
-    std::string text(parts[1]);
-    if (parts[0] == "word") vocabulary.words.push_back(std::move(text));
-    if (parts[0] == "phrase") vocabulary.phrases.push_back(std::move(text));
-    if (parts[0] == "name") vocabulary.names.push_back(std::move(text));
-    if (parts[0] == "credit") vocabulary.credits.push_back(std::move(text));
+// The request newsdb is sent for one query of the standard mix.
+SearchRequest ToSearchRequest(const newsdb::bench::BenchQuery& query) {
+  SearchRequest request;
+  request.set_query(query.newsdb_query);
+  request.set_page_size(query.page_size);
+  if (query.published_start.has_value()) {
+    auto* published = request.mutable_filter()->mutable_published();
+    published->mutable_start()->set_seconds(*query.published_start);
+    published->mutable_end()->set_seconds(query.published_end.value_or(*query.published_start));
   }
-  for (const std::string& name : vocabulary.names) {
-    if (name.find_first_of(" -") != std::string::npos) vocabulary.multiword_names.push_back(name);
+  if (query.credit.has_value()) request.mutable_filter()->add_credits(*query.credit);
+  if (query.sort == newsdb::bench::SortKind::kNewest) {
+    request.set_sort(newsdb::v1::SEARCH_SORT_NEWEST);
+  } else if (query.sort == newsdb::bench::SortKind::kMostViewed) {
+    request.set_sort(newsdb::v1::SEARCH_SORT_MOST_VIEWED);
   }
-  return vocabulary.words.size() >= 20000 && vocabulary.phrases.size() >= 10 &&
-         vocabulary.multiword_names.size() >= 10 && !vocabulary.credits.empty();
+  if (query.credit_facet) {
+    auto* facet = request.add_facets();
+    facet->set_kind(newsdb::v1::FACET_KIND_CREDIT);
+    facet->set_top(query.facet_top);
+  }
+  if (query.highlight) request.mutable_highlight()->set_enabled(true);
+  return request;
 }
 
-// The word of 0-based rank `rank` (clamped to the vocabulary).
-const std::string& Word(const Vocabulary& vocabulary, size_t rank) {
-  return vocabulary.words[std::min(rank, vocabulary.words.size() - 1)];
-}
+// One client of the load loop: its own channel to QueryService. A failed call throws, which the
+// loop counts as an error of the class.
+class GrpcSearcher : public newsdb::bench::Searcher {
+ public:
+  explicit GrpcSearcher(const std::string& address)
+      : stub_(QueryService::NewStub(Connect(address))) {}
 
-struct QueryClass {
-  std::string name;
-  std::vector<SearchRequest> variants;
+  newsdb::bench::SearchOutcome Search(const newsdb::bench::BenchQuery& query) override {
+    grpc::ClientContext context;
+    SetDeadline(context, absl::GetFlag(FLAGS_call_timeout));
+    SearchResponse response;
+    const grpc::Status status = stub_->Search(&context, ToSearchRequest(query), &response);
+    if (!status.ok()) throw std::runtime_error(StatusText(status));
+    newsdb::bench::SearchOutcome outcome;
+    outcome.total_hits = response.total_hits();
+    outcome.hits = response.hits_size();
+    outcome.snippet_bytes = static_cast<int64_t>(response.ByteSizeLong());
+    return outcome;
+  }
+
+ private:
+  std::unique_ptr<QueryService::Stub> stub_;
 };
-
-void SetMonth(SearchRequest& request, absl::Time month_start, absl::Time month_end) {
-  auto* published = request.mutable_filter()->mutable_published();
-  published->mutable_start()->set_seconds(absl::ToUnixSeconds(month_start));
-  published->mutable_end()->set_seconds(absl::ToUnixSeconds(month_end));
-}
 
 // The publication time of the newest or oldest article, via ListArticles.
 bool CorpusEdge(QueryService::Stub& stub, newsdb::v1::PublicationOrder order, absl::Time& out) {
@@ -295,113 +299,21 @@ bool CorpusEdge(QueryService::Stub& stub, newsdb::v1::PublicationOrder order, ab
   return true;
 }
 
-// The standard mix. Months for the range class are spread over the stored publication range.
-std::vector<QueryClass> BuildMix(const Vocabulary& v, absl::Time oldest, absl::Time newest) {
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone("Asia/Almaty", &zone)) zone = absl::UTCTimeZone();
-  const int page_size = absl::GetFlag(FLAGS_page_size);
-  std::vector<QueryClass> mix;
-  auto add = [&](std::string name, auto make) {
-    QueryClass c{std::move(name), {}};
-    for (int i = 0; i < kVariants; ++i) {
-      SearchRequest request;
-      request.set_page_size(page_size);
-      make(static_cast<size_t>(i), request);
-      c.variants.push_back(std::move(request));
-    }
-    mix.push_back(std::move(c));
-  };
-  add("single common term", [&](size_t i, SearchRequest& r) { r.set_query(Word(v, i)); });
-  add("rare term", [&](size_t i, SearchRequest& r) { r.set_query(Word(v, 19990 + i)); });
-  add("2-term AND", [&](size_t i, SearchRequest& r) {
-    r.set_query(absl::StrCat(Word(v, 100 + 7 * i), " ", Word(v, 300 + 37 * i)));
-  });
-  add("3-term AND", [&](size_t i, SearchRequest& r) {
-    r.set_query(
-        absl::StrCat(Word(v, 30 + 5 * i), " ", Word(v, 150 + 11 * i), " ", Word(v, 600 + 53 * i)));
-  });
-  add("phrase", [&](size_t i, SearchRequest& r) {
-    const std::string& text = i % 2 == 0 ? v.phrases[i / 2] : v.multiword_names[i / 2];
-    r.set_query(absl::StrCat("\"", text, "\""));
-  });
-  add("term + one-month range", [&](size_t i, SearchRequest& r) {
-    r.set_query(Word(v, 60 + 3 * i));
-    const absl::Duration span = newest - oldest;
-    const absl::Time at = oldest + span * ((static_cast<double>(i) + 0.5) / kVariants);
-    const absl::CivilMonth month(absl::ToCivilSecond(at, zone));
-    SetMonth(r, absl::FromCivil(month, zone), absl::FromCivil(month + 1, zone));
-  });
-  add("term + credit filter", [&](size_t i, SearchRequest& r) {
-    r.set_query(Word(v, 40 + 3 * i));
-    r.mutable_filter()->add_credits(v.credits[i % std::min<size_t>(5, v.credits.size())]);
-  });
-  add("newest first", [&](size_t i, SearchRequest& r) {
-    r.set_query(Word(v, 20 + i));
-    r.set_sort(newsdb::v1::SEARCH_SORT_NEWEST);
-  });
-  add("most viewed", [&](size_t i, SearchRequest& r) {
-    r.set_query(Word(v, 25 + i));
-    r.set_sort(newsdb::v1::SEARCH_SORT_MOST_VIEWED);
-  });
-  add("BM25 OR of 3 terms", [&](size_t i, SearchRequest& r) {
-    r.set_query(absl::StrCat(Word(v, 200 + 13 * i), " OR ", Word(v, 700 + 29 * i), " OR ",
-                             Word(v, 2000 + 97 * i)));
-  });
-  add("term + credit facet", [&](size_t i, SearchRequest& r) {
-    r.set_query(Word(v, 80 + i));
-    auto* facet = r.add_facets();
-    facet->set_kind(newsdb::v1::FACET_KIND_CREDIT);
-    facet->set_top(10);
-  });
-  for (size_t c = 0; c < mix.size(); c += 2) {  // highlight on for every other class
-    for (SearchRequest& request : mix[c].variants) request.mutable_highlight()->set_enabled(true);
-  }
-  return mix;
-}
-
-std::string Describe(const SearchRequest& r) {
-  std::string out = absl::StrCat("`", r.query(), "`");
-  if (r.filter().has_published()) {
-    absl::TimeZone zone;
-    if (!absl::LoadTimeZone("Asia/Almaty", &zone)) zone = absl::UTCTimeZone();
-    const absl::Time start = absl::FromUnixSeconds(r.filter().published().start().seconds());
-    absl::StrAppend(&out, ", published in ", absl::FormatTime("%Y-%m", start, zone),
-                    " (Asia/Almaty)");
-  }
-  for (const std::string& credit : r.filter().credits()) {
-    absl::StrAppend(&out, ", credit `", credit, "`");
-  }
-  if (r.sort() == newsdb::v1::SEARCH_SORT_NEWEST) absl::StrAppend(&out, ", sort NEWEST");
-  if (r.sort() == newsdb::v1::SEARCH_SORT_MOST_VIEWED) absl::StrAppend(&out, ", sort MOST_VIEWED");
-  if (r.facets_size() > 0) absl::StrAppend(&out, ", facets CREDIT");
-  if (r.highlight().enabled()) absl::StrAppend(&out, ", highlight");
-  return out;
-}
-
-struct ClassStats {
-  std::vector<double> latencies_ms;
-  double total_hits = 0;
-  int64_t errors = 0;
-  std::string first_error;
-};
-
-double Percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  const size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(values.size())));
-  return values[std::clamp<size_t>(rank, 1, values.size()) - 1];
-}
-
+// The standard mix (tools/bench/query_mix.h, the one the baselines run too), with months of the
+// range class spread over the stored publication range.
 int RunSearch() {
-  Vocabulary vocabulary;
+  newsdb::bench::Vocabulary vocabulary;
+  std::string error;
   const std::string path = absl::GetFlag(FLAGS_vocabulary);
-  if (path.empty() || !ReadVocabulary(path, vocabulary)) {
-    std::cerr << "newsdb-bench: search needs --vocabulary=FILE with at least 20,000 words, 10 "
-                 "phrases, 10 names of several words and a credit (tools/gen_corpus.py "
-                 "--print-vocabulary)\n";
+  if (path.empty())
+    error = "search needs --vocabulary=FILE (tools/gen_corpus.py --print-vocabulary)";
+  if (!path.empty() && !newsdb::bench::ReadVocabulary(path, vocabulary, error)) {
+    error = absl::StrCat("--vocabulary: ", error);
+  }
+  if (!error.empty()) {
+    std::cerr << "newsdb-bench: " << error << "\n";
     return kExitUsage;
   }
-  const int clients = std::max(1, absl::GetFlag(FLAGS_clients));
   const std::string address = absl::GetFlag(FLAGS_query);
   absl::Time oldest;
   absl::Time newest;
@@ -412,86 +324,16 @@ int RunSearch() {
       return kExitFailed;
     }
   }
-  const std::vector<QueryClass> mix = BuildMix(vocabulary, oldest, newest);
-  const size_t nclasses = mix.size();
-
-  const absl::Duration warmup = absl::GetFlag(FLAGS_warmup);
-  const absl::Duration duration = absl::GetFlag(FLAGS_duration);
-  const absl::Duration call_timeout = absl::GetFlag(FLAGS_call_timeout);
-  const Clock::time_point start = Clock::now();
-  const Clock::time_point measure_from = start + absl::ToChronoNanoseconds(warmup);
-  const Clock::time_point stop = measure_from + absl::ToChronoNanoseconds(duration);
-
-  std::vector<std::vector<ClassStats>> per_client(clients, std::vector<ClassStats>(nclasses));
-  std::vector<std::thread> threads;
-  for (int t = 0; t < clients; ++t) {
-    threads.emplace_back([&, t] {
-      auto stub = QueryService::NewStub(Connect(address));
-      std::vector<ClassStats>& stats = per_client[static_cast<size_t>(t)];
-      // Each client walks the classes round-robin, starting at its own offset.
-      for (size_t n = static_cast<size_t>(t);; ++n) {
-        const size_t c = n % nclasses;
-        const SearchRequest& request = mix[c].variants[(n / nclasses) % mix[c].variants.size()];
-        grpc::ClientContext context;
-        SetDeadline(context, call_timeout);
-        SearchResponse response;
-        const Clock::time_point before = Clock::now();
-        if (before >= stop) break;
-        const grpc::Status status = stub->Search(&context, request, &response);
-        const Clock::time_point after = Clock::now();
-        if (before < measure_from || after > stop) continue;  // warm-up or cut by the end
-        ClassStats& s = stats[c];
-        if (!status.ok()) {
-          if (s.errors++ == 0) s.first_error = StatusText(status);
-          continue;
-        }
-        s.latencies_ms.push_back(std::chrono::duration<double, std::milli>(after - before).count());
-        s.total_hits += static_cast<double>(response.total_hits());
-      }
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-  const double seconds = absl::ToDoubleSeconds(duration);
-
-  std::cout << "Query mix (" << kVariants << " variants per class, used in turn; first shown):\n\n"
-            << "| class | first variant |\n|---|---|\n";
-  for (const QueryClass& c : mix) {
-    std::cout << "| " << c.name << " | " << Describe(c.variants[0]) << " |\n";
-  }
-  std::cout << absl::StrFormat(
-      "\nResults: %d client(s), %s measured after %s warm-up, page_size %d, against %s:\n\n",
-      clients, absl::FormatDuration(duration), absl::FormatDuration(warmup),
-      absl::GetFlag(FLAGS_page_size), address);
-  std::cout << "| class | calls | p50 ms | p99 ms | QPS | mean total_hits | errors |\n"
-            << "|---|---:|---:|---:|---:|---:|---:|\n";
-  std::vector<double> all;
-  int64_t all_errors = 0;
-  for (size_t c = 0; c < nclasses; ++c) {
-    ClassStats merged;
-    for (const auto& stats : per_client) {
-      const ClassStats& s = stats[c];
-      merged.latencies_ms.insert(merged.latencies_ms.end(), s.latencies_ms.begin(),
-                                 s.latencies_ms.end());
-      merged.total_hits += s.total_hits;
-      merged.errors += s.errors;
-      if (merged.first_error.empty()) merged.first_error = s.first_error;
-    }
-    const double calls = static_cast<double>(merged.latencies_ms.size());
-    std::cout << absl::StrFormat("| %s | %d | %.2f | %.2f | %.1f | %.0f | %d |\n", mix[c].name,
-                                 merged.latencies_ms.size(), Percentile(merged.latencies_ms, 0.5),
-                                 Percentile(merged.latencies_ms, 0.99), calls / seconds,
-                                 calls > 0 ? merged.total_hits / calls : 0.0, merged.errors);
-    if (merged.errors > 0) {
-      std::cerr << "newsdb-bench: " << mix[c].name << ": " << merged.errors
-                << " failed calls, first: " << merged.first_error << "\n";
-    }
-    all.insert(all.end(), merged.latencies_ms.begin(), merged.latencies_ms.end());
-    all_errors += merged.errors;
-  }
-  std::cout << absl::StrFormat("| **overall** | %d | %.2f | %.2f | %.1f | | %d |\n", all.size(),
-                               Percentile(all, 0.5), Percentile(all, 0.99),
-                               static_cast<double>(all.size()) / seconds, all_errors);
-  return all_errors == 0 && !all.empty() ? 0 : kExitFailed;
+  const std::vector<newsdb::bench::QueryClass> mix =
+      newsdb::bench::BuildMix(vocabulary, oldest, newest, absl::GetFlag(FLAGS_page_size));
+  newsdb::bench::LoadOptions options;
+  options.clients = std::max(1, absl::GetFlag(FLAGS_clients));
+  options.warmup = absl::GetFlag(FLAGS_warmup);
+  options.duration = absl::GetFlag(FLAGS_duration);
+  options.target = absl::StrCat("against ", address);
+  const int failed =
+      newsdb::bench::RunLoad(mix, options, [&] { return std::make_unique<GrpcSearcher>(address); });
+  return failed == 0 ? 0 : kExitFailed;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,17 +1,16 @@
-// The engine-neutral half of the baseline benchmarks (bench/baselines/README.md):
+// The standard benchmark query mix and what runs it, shared by newsdb-bench (through gRPC) and
+// the in-process baselines (bench/baselines/README.md), so every engine answers the same requests
+// and reports the same table:
 //
-//   - the standard query mix of tools/bench/newsdb_bench.cc (`BuildMix`), rebuilt from the same
-//     vocabulary file and the same corpus time range with the same word ranks, variants, months
-//     and credits, but as engine-neutral `BenchQuery` values instead of newsdb SearchRequests;
+//   - the standard query mix (`BuildMix`), built from the vocabulary file of
+//     `tools/gen_corpus.py --print-vocabulary` and the corpus time range, as engine-neutral
+//     `BenchQuery` values (each also carries the query string newsdb is sent);
 //   - reading a corpus directory with newsdb's own FeedParser, so every engine indexes exactly
 //     the articles newsdb ingests;
-//   - the load loop and the markdown table of newsdb-bench (same round-robin order, warm-up,
-//     percentiles and columns), so the figures can be put side by side;
+//   - the load loop and its markdown table (round-robin order, warm-up, percentiles, columns);
 //   - small helpers: peak RSS, directory sizes, number formatting.
-//
-// Keep BuildMix in step with newsdb_bench.cc: a change there must be made here too.
-#ifndef NEWSDB_BENCH_BASELINES_QUERY_MIX_H_
-#define NEWSDB_BENCH_BASELINES_QUERY_MIX_H_
+#ifndef NEWSDB_TOOLS_BENCH_QUERY_MIX_H_
+#define NEWSDB_TOOLS_BENCH_QUERY_MIX_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -174,4 +173,4 @@ std::string MiB(int64_t bytes);
 
 }  // namespace newsdb::bench
 
-#endif  // NEWSDB_BENCH_BASELINES_QUERY_MIX_H_
+#endif  // NEWSDB_TOOLS_BENCH_QUERY_MIX_H_

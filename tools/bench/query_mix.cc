@@ -1,4 +1,4 @@
-#include "bench/baselines/query_mix.h"
+#include "tools/bench/query_mix.h"
 
 #include <algorithm>
 #include <atomic>
@@ -36,7 +36,7 @@ absl::TimeZone AlmatyZone() {
   return zone;
 }
 
-// The word of 0-based rank `rank` (clamped to the vocabulary), as in newsdb-bench.
+// The word of 0-based rank `rank` (clamped to the vocabulary).
 const std::string& Word(const Vocabulary& vocabulary, size_t rank) {
   return vocabulary.words[std::min(rank, vocabulary.words.size() - 1)];
 }
@@ -282,7 +282,7 @@ int RunLoad(const std::vector<QueryClass>& mix, const LoadOptions& options,
   for (std::thread& thread : threads) thread.join();
   for (const std::string& e : setup_errors) {
     if (!e.empty()) {
-      std::cerr << "baseline: a client could not start: " << e << "\n";
+      std::cerr << "bench: a client could not start: " << e << "\n";
       return 1;
     }
   }
@@ -317,7 +317,7 @@ int RunLoad(const std::vector<QueryClass>& mix, const LoadOptions& options,
                                  Percentile(merged.latencies_ms, 0.99), calls / seconds,
                                  calls > 0 ? merged.total_hits / calls : 0.0, merged.errors);
     if (merged.errors > 0) {
-      std::cerr << "baseline: " << mix[c].name << ": " << merged.errors
+      std::cerr << "bench: " << mix[c].name << ": " << merged.errors
                 << " failed calls, first: " << merged.first_error << "\n";
     }
     all.insert(all.end(), merged.latencies_ms.begin(), merged.latencies_ms.end());
@@ -337,7 +337,7 @@ int RunCheck(const std::vector<QueryClass>& mix, Searcher& searcher, bool show_h
   if (!dump_path.empty()) {
     dump.open(dump_path);
     if (!dump) {
-      std::cerr << "baseline: cannot write " << dump_path << "\n";
+      std::cerr << "bench: cannot write " << dump_path << "\n";
       return 1;
     }
   }
@@ -368,13 +368,13 @@ int RunCheck(const std::vector<QueryClass>& mix, Searcher& searcher, bool show_h
         if (outcome.hits > query.page_size || outcome.hits > outcome.total_hits ||
             (outcome.total_hits > 0 && outcome.hits == 0) ||
             (query.credit_facet && outcome.total_hits > 0 && outcome.facet_values == 0)) {
-          std::cerr << "baseline: " << c.name << ": " << Describe(query)
-                    << ": inconsistent answer (" << outcome.hits << " hits, total "
-                    << outcome.total_hits << ", " << outcome.facet_values << " facet values)\n";
+          std::cerr << "bench: " << c.name << ": " << Describe(query) << ": inconsistent answer ("
+                    << outcome.hits << " hits, total " << outcome.total_hits << ", "
+                    << outcome.facet_values << " facet values)\n";
           ++failed;
         }
       } catch (const std::exception& e) {
-        std::cerr << "baseline: " << c.name << ": " << Describe(query) << ": " << e.what() << "\n";
+        std::cerr << "bench: " << c.name << ": " << Describe(query) << ": " << e.what() << "\n";
         ++failed;
       }
     }
