@@ -32,19 +32,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "bench/baselines/baseline_run.h"
 #include "tools/bench/query_mix.h"
 
-ABSL_FLAG(std::string, corpus, "", "Directory of *.txt feed dumps (tools/gen_corpus.py --out).");
-ABSL_FLAG(std::string, db, "", "SQLite database file to create (or to reuse with --skip_ingest).");
-ABSL_FLAG(std::string, vocabulary, "", "Output of tools/gen_corpus.py --print-vocabulary.");
-ABSL_FLAG(absl::Duration, duration, absl::Seconds(20), "Measured search time.");
-ABSL_FLAG(absl::Duration, warmup, absl::Seconds(3), "Unmeasured search time before measuring.");
-ABSL_FLAG(int, clients, 1, "Search threads, one connection each.");
-ABSL_FLAG(bool, skip_ingest, false, "Search the existing --db; do not ingest.");
-ABSL_FLAG(bool, show_hits, false, "Print the first hit of each class's first variant.");
-ABSL_FLAG(std::string, dump_hits, "",
-          "Write each variant's total_hits to this file (class, variant, query, total_hits; "
-          "tab-separated).");
 ABSL_FLAG(int, batch, 1000, "Articles per ingest transaction.");
 ABSL_FLAG(int, fts5_hashsize_mb, 16,
           "FTS5 'hashsize' (pending index data kept in memory before a segment is written), "
@@ -482,52 +472,17 @@ bool CorpusEdges(const std::string& path, absl::Time& oldest, absl::Time& newest
 }
 
 int Run() {
-  const std::string corpus = absl::GetFlag(FLAGS_corpus);
-  const std::string path = absl::GetFlag(FLAGS_db);
-  const bool skip_ingest = absl::GetFlag(FLAGS_skip_ingest);
-  if (path.empty() || absl::GetFlag(FLAGS_vocabulary).empty() || (corpus.empty() && !skip_ingest)) {
-    std::cerr << absl::ProgramUsageMessage() << "\n";
-    return kExitUsage;
-  }
-  newsdb::bench::Vocabulary vocabulary;
-  std::string error;
-  if (!newsdb::bench::ReadVocabulary(absl::GetFlag(FLAGS_vocabulary), vocabulary, error)) {
-    std::cerr << "newsdb-baseline-sqlite: " << error << "\n";
-    return kExitUsage;
-  }
-  std::cout << "SQLite " << sqlite3_libversion() << " FTS5, in process\n\n";
-  if (!skip_ingest) {
-    std::cout << "## Ingest\n\n";
-    const int rc = Ingest(corpus, path);
-    if (rc != 0) return rc;
-  }
-  absl::Time oldest;
-  absl::Time newest;
-  if (!CorpusEdges(path, oldest, newest)) {
-    std::cerr << "newsdb-baseline-sqlite: " << path << " holds no articles\n";
-    return kExitFailed;
-  }
-  const std::vector<newsdb::bench::QueryClass> mix =
-      newsdb::bench::BuildMix(vocabulary, oldest, newest);
-  const int clients = std::max(1, absl::GetFlag(FLAGS_clients));
-  std::cout << "## Search, " << clients << (clients == 1 ? " client" : " clients") << "\n\n";
-  int rc = 0;
-  {
-    SqliteSearcher searcher(path);
-    rc = newsdb::bench::RunCheck(mix, searcher, absl::GetFlag(FLAGS_show_hits),
-                                 absl::GetFlag(FLAGS_dump_hits));
-  }
-  newsdb::bench::LoadOptions options;
-  options.clients = clients;
-  options.warmup = absl::GetFlag(FLAGS_warmup);
-  options.duration = absl::GetFlag(FLAGS_duration);
-  options.target =
+  newsdb::bench::BaselineEngine engine;
+  engine.program = "newsdb-baseline-sqlite";
+  engine.title = absl::StrCat("SQLite ", sqlite3_libversion(), " FTS5, in process");
+  engine.target =
       absl::StrCat("SQLite ", sqlite3_libversion(), " FTS5 in process, one connection per client");
-  rc = std::max(rc, newsdb::bench::RunLoad(mix, options,
-                                           [&] { return std::make_unique<SqliteSearcher>(path); }));
-  std::cout << absl::StrFormat("\nPeak RSS (VmHWM) of the process: %s MiB.\n",
-                               newsdb::bench::MiB(newsdb::bench::PeakRssKb() * 1024));
-  return rc;
+  engine.ingest = Ingest;
+  engine.corpus_edges = CorpusEdges;
+  engine.new_searcher = [](const std::string& db) -> std::unique_ptr<newsdb::bench::Searcher> {
+    return std::make_unique<SqliteSearcher>(db);
+  };
+  return newsdb::bench::RunBaseline(engine);
 }
 
 }  // namespace

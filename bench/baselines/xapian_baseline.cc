@@ -33,19 +33,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "bench/baselines/baseline_run.h"
 #include "tools/bench/query_mix.h"
 
-ABSL_FLAG(std::string, corpus, "", "Directory of *.txt feed dumps (tools/gen_corpus.py --out).");
-ABSL_FLAG(std::string, db, "", "Xapian database directory to create (or reuse: --skip_ingest).");
-ABSL_FLAG(std::string, vocabulary, "", "Output of tools/gen_corpus.py --print-vocabulary.");
-ABSL_FLAG(absl::Duration, duration, absl::Seconds(20), "Measured search time.");
-ABSL_FLAG(absl::Duration, warmup, absl::Seconds(3), "Unmeasured search time before measuring.");
-ABSL_FLAG(int, clients, 1, "Search threads, one Xapian::Database each.");
-ABSL_FLAG(bool, skip_ingest, false, "Search the existing --db; do not ingest.");
-ABSL_FLAG(bool, show_hits, false, "Print the first hit of each class's first variant.");
-ABSL_FLAG(std::string, dump_hits, "",
-          "Write each variant's total_hits to this file (class, variant, query, total_hits; "
-          "tab-separated).");
 ABSL_FLAG(int, batch, 1000, "Articles per commit.");
 ABSL_FLAG(bool, compact, true, "Compact the database after the ingest (timed separately).");
 ABSL_FLAG(unsigned, snippet_flags, Xapian::MSet::SNIPPET_EXHAUSTIVE,
@@ -320,52 +310,17 @@ bool CorpusEdges(const std::string& path, absl::Time& oldest, absl::Time& newest
 }
 
 int Run() {
-  const std::string corpus = absl::GetFlag(FLAGS_corpus);
-  const std::string path = absl::GetFlag(FLAGS_db);
-  const bool skip_ingest = absl::GetFlag(FLAGS_skip_ingest);
-  if (path.empty() || absl::GetFlag(FLAGS_vocabulary).empty() || (corpus.empty() && !skip_ingest)) {
-    std::cerr << absl::ProgramUsageMessage() << "\n";
-    return kExitUsage;
-  }
-  newsdb::bench::Vocabulary vocabulary;
-  std::string error;
-  if (!newsdb::bench::ReadVocabulary(absl::GetFlag(FLAGS_vocabulary), vocabulary, error)) {
-    std::cerr << "newsdb-baseline-xapian: " << error << "\n";
-    return kExitUsage;
-  }
-  std::cout << "Xapian " << Xapian::version_string() << ", in process\n\n";
-  if (!skip_ingest) {
-    std::cout << "## Ingest\n\n";
-    const int rc = Ingest(corpus, path);
-    if (rc != 0) return rc;
-  }
-  absl::Time oldest;
-  absl::Time newest;
-  if (!CorpusEdges(path, oldest, newest)) {
-    std::cerr << "newsdb-baseline-xapian: " << path << " holds no articles\n";
-    return kExitFailed;
-  }
-  const std::vector<newsdb::bench::QueryClass> mix =
-      newsdb::bench::BuildMix(vocabulary, oldest, newest);
-  const int clients = std::max(1, absl::GetFlag(FLAGS_clients));
-  std::cout << "## Search, " << clients << (clients == 1 ? " client" : " clients") << "\n\n";
-  int rc = 0;
-  {
-    XapianSearcher searcher(path);
-    rc = newsdb::bench::RunCheck(mix, searcher, absl::GetFlag(FLAGS_show_hits),
-                                 absl::GetFlag(FLAGS_dump_hits));
-  }
-  newsdb::bench::LoadOptions options;
-  options.clients = clients;
-  options.warmup = absl::GetFlag(FLAGS_warmup);
-  options.duration = absl::GetFlag(FLAGS_duration);
-  options.target =
+  newsdb::bench::BaselineEngine engine;
+  engine.program = "newsdb-baseline-xapian";
+  engine.title = absl::StrCat("Xapian ", Xapian::version_string(), ", in process");
+  engine.target =
       absl::StrCat("Xapian ", Xapian::version_string(), " in process, one Database per client");
-  rc = std::max(rc, newsdb::bench::RunLoad(mix, options,
-                                           [&] { return std::make_unique<XapianSearcher>(path); }));
-  std::cout << absl::StrFormat("\nPeak RSS (VmHWM) of the process: %s MiB.\n",
-                               newsdb::bench::MiB(newsdb::bench::PeakRssKb() * 1024));
-  return rc;
+  engine.ingest = Ingest;
+  engine.corpus_edges = CorpusEdges;
+  engine.new_searcher = [](const std::string& db) -> std::unique_ptr<newsdb::bench::Searcher> {
+    return std::make_unique<XapianSearcher>(db);
+  };
+  return newsdb::bench::RunBaseline(engine);
 }
 
 }  // namespace
