@@ -18,6 +18,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+# shellcheck source=bench/corpus.sh
+source bench/corpus.sh
 command_line="bench/run_search_bench.sh $*"
 
 articles=100000
@@ -143,24 +145,8 @@ done
 
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# ---- 2. corpus
-python3 tools/gen_corpus.py --print-vocabulary >"${vocabulary}"
-gen_args=(--articles "${articles}" --seed "${seed}" --start-date "${start_date}" --years "${years}")
-# The stamp names the arguments and the generator's hash: a changed generator regenerates.
-stamp="${gen_args[*]} $(sha256sum tools/gen_corpus.py | cut -c1-16)"
-gen_seconds="(reused)"
-if [ -f "${corpus}/.complete" ] && [ "$(cat "${corpus}/.complete")" = "${stamp}" ]; then
-  log "reusing corpus ${corpus}"
-else
-  log "generating ${articles} articles into ${corpus}"
-  rm -rf "${corpus}"
-  t0=$(date +%s.%N)
-  python3 tools/gen_corpus.py "${gen_args[@]}" --out "${corpus}" >&2
-  gen_seconds=$(awk -v a="${t0}" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f s", b - a}')
-  echo "${stamp}" >"${corpus}/.complete"
-fi
-corpus_files=$(find "${corpus}" -maxdepth 1 -name '*.txt' | wc -l)
-corpus_bytes=$(find "${corpus}" -maxdepth 1 -name '*.txt' -printf '%s\n' | awk '{s += $1} END {print s}')
+# ---- 2. corpus (bench/corpus.sh)
+prepare_corpus
 
 # ---- 3. services and ingest
 rm -rf "${run}"
