@@ -377,7 +377,7 @@ void Analyzer::StemTerm() {
 }
 
 template <typename Emit>
-void Analyzer::ForEachWord(std::string_view text, bool stem, Emit&& emit) {
+void Analyzer::ForEachWord(std::string_view text, Emit&& emit) {
   if (text.size() > kMaxInputBytes) text = text.substr(0, kMaxInputBytes);
   const size_t size = text.size();
   size_t pos = 0;
@@ -408,8 +408,7 @@ void Analyzer::ForEachWord(std::string_view text, bool stem, Emit&& emit) {
       end = word.end;
       has_mark = word.has_mark;
     }
-    FinishTerm(has_mark, stem);
-    emit(pos, end);
+    emit(pos, end, has_mark);
     pos = end;
   }
 }
@@ -417,23 +416,58 @@ void Analyzer::ForEachWord(std::string_view text, bool stem, Emit&& emit) {
 uint32_t Analyzer::Analyze(std::string_view text, uint32_t first_position,
                            std::vector<Token>* out) {
   uint32_t position = first_position;
-  ForEachWord(text, /*stem=*/true, [&](size_t begin, size_t end) {
+  ForEachWord(text, [&](size_t begin, size_t end, bool has_mark) {
+    FinishTerm(has_mark, /*stem=*/true);
     out->push_back(
         Token{term_, position++, static_cast<uint32_t>(begin), static_cast<uint32_t>(end)});
   });
   return position;
 }
 
+uint32_t TermDictionary::Number(const std::string& term) {
+  auto [it, inserted] = numbers_.try_emplace(term, static_cast<uint32_t>(terms_.size()));
+  if (inserted) terms_.push_back(term);
+  return it->second;
+}
+
+uint32_t Analyzer::AnalyzeTerms(std::string_view text, uint32_t first_position,
+                                TermDictionary* dictionary, std::vector<TermPosition>* out) {
+  uint32_t position = first_position;
+  ForEachWord(text, [&](size_t, size_t, bool has_mark) {
+    // The term is a function of the folded word, and of whether the source had combining marks
+    // (which decides NFC); words with marks are rare and skip the word cache.
+    if (has_mark) {
+      FinishTerm(has_mark, /*stem=*/true);
+      out->push_back({dictionary->Number(term_), position++});
+      return;
+    }
+    if (auto known = dictionary->words_.find(term_); known != dictionary->words_.end()) {
+      out->push_back({known->second, position++});
+      return;
+    }
+    std::string word = term_;
+    FinishTerm(has_mark, /*stem=*/true);
+    const uint32_t number = dictionary->Number(term_);
+    dictionary->words_.emplace(std::move(word), number);
+    out->push_back({number, position++});
+  });
+  return position;
+}
+
 std::vector<std::string> Analyzer::Terms(std::string_view text) {
   std::vector<std::string> terms;
-  ForEachWord(text, /*stem=*/true, [&](size_t, size_t) { terms.push_back(term_); });
+  ForEachWord(text, [&](size_t, size_t, bool has_mark) {
+    FinishTerm(has_mark, /*stem=*/true);
+    terms.push_back(term_);
+  });
   return terms;
 }
 
 std::string Analyzer::NormalizePrefix(std::string_view prefix) {
   std::string word;
   int words = 0;
-  ForEachWord(prefix, /*stem=*/false, [&](size_t, size_t) {
+  ForEachWord(prefix, [&](size_t, size_t, bool has_mark) {
+    FinishTerm(has_mark, /*stem=*/false);
     if (++words == 1) word = term_;
   });
   if (words != 1) word.clear();

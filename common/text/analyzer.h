@@ -58,6 +58,34 @@ struct Token {
   friend bool operator==(const Token&, const Token&) = default;
 };
 
+// The terms of a batch of analysed text, numbered 0, 1, 2, ... in order of first appearance, for
+// Analyzer::AnalyzeTerms(). It also remembers which term each word of the text (case-folded, not
+// yet stemmed) became, so that a repeated word costs one hash lookup instead of a stem cache
+// lookup, a string copy and a second lookup to number the term. It grows with the distinct words it
+// sees: use one per batch of documents. Not thread-safe.
+class TermDictionary {
+ public:
+  size_t size() const { return terms_.size(); }
+  const std::string& term(uint32_t number) const { return terms_[number]; }
+  const std::vector<std::string>& terms() const { return terms_; }
+
+ private:
+  friend class Analyzer;
+  uint32_t Number(const std::string& term);
+
+  absl::flat_hash_map<std::string, uint32_t> words_;    // folded word -> term number
+  absl::flat_hash_map<std::string, uint32_t> numbers_;  // term -> term number
+  std::vector<std::string> terms_;
+};
+
+// One word of text analysed by AnalyzeTerms(): its term's number in the TermDictionary.
+struct TermPosition {
+  uint32_t term;
+  uint32_t position;
+
+  friend bool operator==(const TermPosition&, const TermPosition&) = default;
+};
+
 // Analyses text. Construction allocates a Snowball stemmer, and an instance caches the stems of up
 // to 2 * kMaxCachedStems words (about 8 MB at most), so prefer ThreadLocalAnalyzer() over
 // constructing one per call.
@@ -79,6 +107,12 @@ class Analyzer {
   // at least one position between them.
   uint32_t Analyze(std::string_view text, uint32_t first_position, std::vector<Token>* out);
 
+  // Like Analyze(), for indexing: appends each word's term number in `dictionary` (adding new
+  // terms to it) and position, without byte offsets. dictionary->term(t.term) is the term Analyze()
+  // gives for the same word. Neither pointer may be null.
+  uint32_t AnalyzeTerms(std::string_view text, uint32_t first_position, TermDictionary* dictionary,
+                        std::vector<TermPosition>* out);
+
   // The terms of `text`, in order, analysed exactly as Analyze() does (for queries).
   std::vector<std::string> Terms(std::string_view text);
 
@@ -95,9 +129,10 @@ class Analyzer {
     void operator()(sb_stemmer* stemmer) const;
   };
 
-  // Calls `emit(begin, end)` for each word of `text`, with term_ holding its analysed form.
+  // Calls `emit(begin, end, has_mark)` for each word of `text`, with term_ holding its folded form;
+  // FinishTerm(has_mark, ...) turns that into its term.
   template <typename Emit>
-  void ForEachWord(std::string_view text, bool stem, Emit&& emit);
+  void ForEachWord(std::string_view text, Emit&& emit);
   // Turns the folded word in term_ into its term: NFC if it has combining marks, length cap,
   // stemming.
   void FinishTerm(bool has_mark, bool stem);

@@ -338,8 +338,8 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::WriteLocked(
     const StoredState& state = *touched[id];
     const std::optional<v1::Article>& old = before[id];
     const int64_t views = state.views.empty() ? 0 : state.views.rbegin()->second;
-    changes.push_back(SearchIndex::Change{state.doc, old.has_value() ? &*old : nullptr,
-                                          &state.content, views, nullptr});
+    changes.push_back(
+        SearchIndex::Change{state.doc, old.has_value() ? &*old : nullptr, &state.content, views});
     if (!old.has_value()) created.push_back(id);
   }
   // The postings built before the lock are right unless another write created one of these ids

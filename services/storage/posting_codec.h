@@ -75,6 +75,16 @@ absl::StatusOr<std::string> ConcatPostingBlocks(const std::vector<PostingBlockRe
 
 // LEB128 helpers shared by the storage codecs.
 void AppendVarint(uint64_t value, std::string* out);
+// Writes `value` as a varint at `out`, which has room for 5 bytes, and returns the end: for
+// encoders that size a buffer once instead of appending byte by byte.
+inline char* WriteVarint32(uint32_t value, char* out) {
+  while (value >= 0x80) {
+    *out++ = static_cast<char>((value & 0x7f) | 0x80);
+    value >>= 7;
+  }
+  *out++ = static_cast<char>(value);
+  return out;
+}
 // Reads one varint at *pos; false if truncated or longer than 10 bytes.
 bool ReadVarint(absl::string_view bytes, size_t* pos, uint64_t* value);
 

@@ -81,23 +81,6 @@ absl::StatusOr<DocValues> DecodeDocValues(absl::string_view value) {
 
 // ---- Analysis for indexing -----------------------------------------------------------------
 
-AnalysedFields AnalyseForIndex(const v1::Article& article) {
-  text::Analyzer& analyzer = text::ThreadLocalAnalyzer();
-  AnalysedFields fields;
-  auto view = [](const std::string& text) { return std::string_view(text.data(), text.size()); };
-  fields.title_length = analyzer.Analyze(view(article.title()), 0, &fields.title);
-  uint32_t position = 0;
-  uint32_t tokens = 0;
-  for (const std::string& paragraph : article.paragraphs()) {
-    const uint32_t next = analyzer.Analyze(view(paragraph), position, &fields.body);
-    tokens += next - position;
-    position = next + kParagraphGap;
-  }
-  fields.body_length = tokens;
-  fields.credit_length = analyzer.Analyze(view(article.credit()), 0, &fields.credit);
-  return fields;
-}
-
 namespace {
 
 // Positions of each analysed term in one field.
@@ -161,50 +144,65 @@ void CollectEdits(IndexField field, const FieldTerms* old_terms, const FieldTerm
   }
 }
 
-// Occurrences of terms in new documents, for one field: every token of the batch as
-// (term number, document, position), in document order. Grouping them by term with a counting
-// sort gives each term's postings without allocating per posting.
+// New documents' tokens in one field, in document order: each token's term number (in the
+// batch's TermDictionary) and position, and where each document's tokens end. Grouping them by
+// term with a counting sort gives each term's postings without allocating per posting.
 struct FreshField {
+  struct DocumentEnd {
+    uint32_t doc;
+    size_t end;  // in tokens
+  };
   struct Occurrence {
-    uint32_t term;
     uint32_t doc;
     uint32_t position;
   };
-  absl::flat_hash_map<std::string, uint32_t> term_numbers;
-  std::vector<std::string> terms;
-  std::vector<Occurrence> occurrences;
+  std::vector<text::TermPosition> tokens;
+  std::vector<DocumentEnd> documents;
 
-  // Occurrences sorted by term (stable: each term's stay in document and position order), and
-  // where each term's run starts (terms.size() + 1 offsets).
-  void GroupByTerm(std::vector<Occurrence>* sorted, std::vector<uint32_t>* starts) const {
-    starts->assign(terms.size() + 1, 0);
-    for (const Occurrence& o : occurrences) ++(*starts)[o.term + 1];
+  // Occurrences grouped by term number (each term's in document and position order), and where
+  // each term's run starts (`terms` + 1 offsets).
+  void GroupByTerm(size_t terms, std::vector<Occurrence>* sorted,
+                   std::vector<uint32_t>* starts) const {
+    starts->assign(terms + 1, 0);
+    for (const text::TermPosition& token : tokens) ++(*starts)[token.term + 1];
     for (size_t t = 1; t < starts->size(); ++t) (*starts)[t] += (*starts)[t - 1];
     std::vector<uint32_t> next(starts->begin(), starts->end() - 1);
-    sorted->resize(occurrences.size());
-    for (const Occurrence& o : occurrences) (*sorted)[next[o.term]++] = o;
+    sorted->resize(tokens.size());
+    size_t i = 0;
+    for (const DocumentEnd& document : documents) {
+      for (; i < document.end; ++i) {
+        (*sorted)[next[tokens[i].term]++] = {document.doc, tokens[i].position};
+      }
+    }
   }
 };
 
+// New documents' postings, before they become a buffer segment: the fields share one dictionary.
 struct FreshPostings {
+  text::TermDictionary dictionary;
   FreshField title, body, credit;
-};
 
-void AppendTokens(std::vector<text::Token>& tokens, uint32_t doc, FreshField* field) {
-  for (text::Token& token : tokens) {
-    auto [it, inserted] =
-        field->term_numbers.try_emplace(token.term, static_cast<uint32_t>(field->terms.size()));
-    if (inserted) field->terms.push_back(std::move(token.term));
-    field->occurrences.push_back({it->second, doc, token.position});
+  // Analyses a new document (numbers increase from call to call) and returns its field lengths.
+  // Paragraphs are analysed as one text with a gap of kParagraphGap positions between them.
+  NewPostings::Lengths Add(const v1::Article& article, uint32_t doc) {
+    text::Analyzer& analyzer = text::ThreadLocalAnalyzer();
+    auto view = [](const std::string& text) { return std::string_view(text.data(), text.size()); };
+    NewPostings::Lengths lengths;
+    lengths.title = analyzer.AnalyzeTerms(view(article.title()), 0, &dictionary, &title.tokens);
+    title.documents.push_back({doc, title.tokens.size()});
+    uint32_t position = 0;
+    for (const std::string& paragraph : article.paragraphs()) {
+      const uint32_t next =
+          analyzer.AnalyzeTerms(view(paragraph), position, &dictionary, &body.tokens);
+      lengths.body += next - position;
+      position = next + kParagraphGap;
+    }
+    body.documents.push_back({doc, body.tokens.size()});
+    lengths.credit = analyzer.AnalyzeTerms(view(article.credit()), 0, &dictionary, &credit.tokens);
+    credit.documents.push_back({doc, credit.tokens.size()});
+    return lengths;
   }
-}
-
-// Adds a new document's analysed tokens to `fresh` (the tokens are consumed).
-void AppendAnalysed(AnalysedFields& fields, uint32_t doc, FreshPostings* fresh) {
-  AppendTokens(fields.title, doc, &fresh->title);
-  AppendTokens(fields.body, doc, &fresh->body);
-  AppendTokens(fields.credit, doc, &fresh->credit);
-}
+};
 
 // A posting block straight from one term's occurrences (the bytes EncodePostingBlock gives for
 // the same postings), without building the postings.
@@ -212,6 +210,7 @@ std::string EncodeOccurrenceBlock(uint32_t first_doc, const FreshField::Occurren
                                   const FreshField::Occurrence* end) {
   thread_local std::vector<uint32_t> docs;
   thread_local std::vector<uint32_t> freqs;
+  thread_local std::vector<char> scratch;
   docs.clear();
   freqs.clear();
   for (const FreshField::Occurrence* o = begin; o != end; ++o) {
@@ -221,15 +220,15 @@ std::string EncodeOccurrenceBlock(uint32_t first_doc, const FreshField::Occurren
     }
     ++freqs.back();
   }
-  std::string out;
-  out.reserve(static_cast<size_t>(end - begin) * 2 + docs.size() * 2 + 4);
-  AppendVarint(docs.size(), &out);
+  const size_t most = 5 * (1 + 2 * docs.size() + static_cast<size_t>(end - begin));
+  if (scratch.size() < most) scratch.resize(most);
+  char* out = WriteVarint32(static_cast<uint32_t>(docs.size()), scratch.data());
   uint32_t previous = first_doc;
   for (uint32_t doc : docs) {
-    AppendVarint(doc - previous, &out);
+    out = WriteVarint32(doc - previous, out);
     previous = doc;
   }
-  for (uint32_t freq : freqs) AppendVarint(freq, &out);
+  for (uint32_t freq : freqs) out = WriteVarint32(freq, out);
   uint32_t last_doc = UINT32_MAX;
   uint32_t last_position = 0;
   for (const FreshField::Occurrence* o = begin; o != end; ++o) {
@@ -237,47 +236,45 @@ std::string EncodeOccurrenceBlock(uint32_t first_doc, const FreshField::Occurren
       last_doc = o->doc;
       last_position = 0;
     }
-    AppendVarint(o->position - last_position, &out);
+    out = WriteVarint32(o->position - last_position, out);
     last_position = o->position;
   }
-  return out;
+  return std::string(scratch.data(), out);
 }
 
 // New documents' postings as a buffer segment: one block per (field, term), keys in order
 // (fields 'b' < 'c' < 't', terms sorted).
-std::shared_ptr<MemSegment> BuildSegment(FreshPostings& fresh, uint32_t first_doc,
+std::shared_ptr<MemSegment> BuildSegment(const FreshPostings& fresh, uint32_t first_doc,
                                          uint32_t documents) {
   auto segment = std::make_shared<MemSegment>();
   segment->first_doc = first_doc;
   segment->end_doc = first_doc + documents;
+  // Sorted by the terms' first eight bytes as one big-endian number, then by the whole term:
+  // most comparisons are then one integer comparison instead of a string comparison.
+  const std::vector<std::string>& terms = fresh.dictionary.terms();
+  std::vector<std::pair<uint64_t, uint32_t>> keyed(terms.size());
+  for (uint32_t t = 0; t < terms.size(); ++t) {
+    uint64_t prefix = 0;
+    for (size_t i = 0; i < 8; ++i) {
+      prefix = (prefix << 8) | (i < terms[t].size() ? static_cast<uint8_t>(terms[t][i]) : 0);
+    }
+    keyed[t] = {prefix, t};
+  }
+  std::sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return terms[a.second] < terms[b.second];
+  });
   std::vector<FreshField::Occurrence> sorted;
   std::vector<uint32_t> starts;
-  std::vector<uint32_t> term_order;
   for (auto [field, fresh_field] :
        {std::pair{IndexField::kBody, &fresh.body}, std::pair{IndexField::kCredit, &fresh.credit},
         std::pair{IndexField::kTitle, &fresh.title}}) {
-    fresh_field->GroupByTerm(&sorted, &starts);
-    // Sorted by the terms' first eight bytes as one big-endian number, then by the whole term:
-    // most comparisons are then one integer comparison instead of a string comparison.
-    const std::vector<std::string>& terms = fresh_field->terms;
-    std::vector<std::pair<uint64_t, uint32_t>> keyed(terms.size());
-    for (uint32_t t = 0; t < terms.size(); ++t) {
-      uint64_t prefix = 0;
-      for (size_t i = 0; i < 8; ++i) {
-        prefix = (prefix << 8) | (i < terms[t].size() ? static_cast<uint8_t>(terms[t][i]) : 0);
-      }
-      keyed[t] = {prefix, t};
-    }
-    std::sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
-      if (a.first != b.first) return a.first < b.first;
-      return terms[a.second] < terms[b.second];
-    });
-    term_order.resize(terms.size());
-    for (size_t k = 0; k < keyed.size(); ++k) term_order[k] = keyed[k].second;
-    for (uint32_t t : term_order) {
+    fresh_field->GroupByTerm(terms.size(), &sorted, &starts);
+    for (const auto& [prefix, t] : keyed) {
+      if (starts[t] == starts[t + 1]) continue;  // not in this field
       const FreshField::Occurrence* begin = sorted.data() + starts[t];
       const FreshField::Occurrence* end = sorted.data() + starts[t + 1];
-      segment->Add(EncodePostingKey(field, fresh_field->terms[t], begin->doc),
+      segment->Add(EncodePostingKey(field, terms[t], begin->doc),
                    EncodeOccurrenceBlock(begin->doc, begin, end));
     }
   }
@@ -389,10 +386,8 @@ NewPostings BuildNewPostings(
   FreshPostings fresh;
   uint32_t doc = 0;
   for (const auto& [id, article] : documents) {
-    AnalysedFields fields = AnalyseForIndex(*article);
     result.ids.push_back(id);
-    result.lengths.push_back({fields.title_length, fields.body_length, fields.credit_length});
-    AppendAnalysed(fields, doc++, &fresh);
+    result.lengths.push_back(fresh.Add(*article, doc++));
   }
   result.segment = BuildSegment(fresh, 0, doc);
   return result;
@@ -433,13 +428,10 @@ absl::StatusOr<SearchIndex::PendingUpdate> SearchIndex::Prepare(const std::vecto
       analysed.body_length = lengths.body;
       analysed.credit_length = lengths.credit;
     } else if (change.old_content == nullptr) {
-      AnalysedFields own;
-      AnalysedFields& fields = change.analysed != nullptr ? *change.analysed : own;
-      if (change.analysed == nullptr) own = AnalyseForIndex(content);
-      analysed.title_length = fields.title_length;
-      analysed.body_length = fields.body_length;
-      analysed.credit_length = fields.credit_length;
-      AppendAnalysed(fields, change.doc, &fresh);
+      const NewPostings::Lengths lengths = fresh.Add(content, change.doc);
+      analysed.title_length = lengths.title;
+      analysed.body_length = lengths.body;
+      analysed.credit_length = lengths.credit;
     } else {
       analysed = Analyse(content);
       std::optional<AnalysedArticle> old;

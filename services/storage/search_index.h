@@ -65,17 +65,6 @@ absl::StatusOr<DocValues> DecodeDocValues(absl::string_view value);  // INVALID_
 // Empty if the text holds no word.
 std::vector<std::string> PrefixForms(absl::string_view prefix_text);
 
-// An article's tokens per field, analysed as the index does (paragraphs separated by a gap of
-// positions), and the field lengths. Thread-safe: it uses the calling thread's analyzer, so a
-// write can analyse before it takes the store's write lock.
-struct AnalysedFields {
-  std::vector<text::Token> title, body, credit;
-  uint32_t title_length = 0;
-  uint32_t body_length = 0;
-  uint32_t credit_length = 0;
-};
-AnalysedFields AnalyseForIndex(const v1::Article& article);
-
 // When the write buffer is merged into RocksDB.
 struct IndexOptions {
   uint32_t buffer_docs = 16384;            // documents
@@ -138,8 +127,6 @@ class SearchIndex {
     const v1::Article* old_content = nullptr;  // the text before the write; nullptr if new
     const v1::Article* new_content = nullptr;  // the text after the write (may equal the old)
     int64_t views = 0;                         // latest view count after the write
-    // new_content's tokens if already analysed (consumed by Prepare); nullptr: Prepare analyses.
-    AnalysedFields* analysed = nullptr;
   };
   // In-memory effects of a write, applied by Commit once the write is durable.
   struct PendingUpdate {

@@ -25,7 +25,31 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-std::vector<std::string> Terms(std::string_view text) { return ThreadLocalAnalyzer().Terms(text); }
+// The terms AnalyzeTerms() gives for `text`, through `dictionary`; checks the positions.
+std::vector<std::string> NumberedTerms(std::string_view text, TermDictionary* dictionary) {
+  std::vector<TermPosition> numbered;
+  const uint32_t next = ThreadLocalAnalyzer().AnalyzeTerms(text, 3, dictionary, &numbered);
+  EXPECT_EQ(next, 3 + numbered.size());
+  std::vector<std::string> terms;
+  for (size_t i = 0; i < numbered.size(); ++i) {
+    EXPECT_EQ(numbered[i].position, 3 + i);
+    terms.push_back(dictionary->term(numbered[i].term));
+  }
+  return terms;
+}
+
+// Terms() of the thread's analyzer. Every test that uses it also checks that AnalyzeTerms()
+// (indexing) agrees, with a new dictionary and with one that has seen the words of all earlier
+// calls, twice (its word cache).
+std::vector<std::string> Terms(std::string_view text) {
+  std::vector<std::string> terms = ThreadLocalAnalyzer().Terms(text);
+  static TermDictionary* const seen = new TermDictionary();
+  TermDictionary fresh;
+  for (TermDictionary* dictionary : {&fresh, seen, seen}) {
+    EXPECT_EQ(NumberedTerms(text, dictionary), terms) << text;
+  }
+  return terms;
+}
 
 std::vector<Token> Tokens(std::string_view text, uint32_t first_position = 0) {
   std::vector<Token> tokens;
@@ -275,6 +299,32 @@ TEST(AnalyzerTest, TermsMatchAnalyze) {
   EXPECT_EQ(Terms(text), from_tokens);
 }
 
+TEST(AnalyzerTest, AnalyzeTermsNumbersTermsInOrderOfFirstAppearance) {
+  TermDictionary dictionary;
+  std::vector<TermPosition> numbered;
+  EXPECT_EQ(ThreadLocalAnalyzer().AnalyzeTerms("Summits, summit talks; SUMMIT", 10, &dictionary,
+                                               &numbered),
+            14u);
+  EXPECT_THAT(numbered, ElementsAre(TermPosition{0, 10}, TermPosition{0, 11}, TermPosition{1, 12},
+                                    TermPosition{0, 13}));
+  EXPECT_THAT(dictionary.terms(), ElementsAre("summit", "talk"));
+  // A second text goes on with the same numbers.
+  numbered.clear();
+  ThreadLocalAnalyzer().AnalyzeTerms("talked with Tokayev", 0, &dictionary, &numbered);
+  EXPECT_THAT(numbered, ElementsAre(TermPosition{1, 0}, TermPosition{2, 1}, TermPosition{3, 2}));
+  EXPECT_THAT(dictionary.terms(), ElementsAre("summit", "talk", "with", "tokayev"));
+}
+
+TEST(AnalyzerTest, AnalyzeTermsGivesComposedAndDecomposedWordsOneNumber) {
+  TermDictionary dictionary;
+  std::vector<TermPosition> numbered;
+  ThreadLocalAnalyzer().AnalyzeTerms("caf\u00E9 cafe\u0301 CAF\u00C9 CAFE\u0301", 0, &dictionary,
+                                     &numbered);
+  EXPECT_THAT(numbered, ElementsAre(TermPosition{0, 0}, TermPosition{0, 1}, TermPosition{0, 2},
+                                    TermPosition{0, 3}));
+  EXPECT_THAT(dictionary.terms(), ElementsAre("caf\u00E9"));
+}
+
 TEST(AnalyzerTest, NormalizesPrefixesWithoutStemming) {
   Analyzer analyzer;
   EXPECT_EQ(analyzer.NormalizePrefix("Kazakh"), "kazakh");
@@ -315,13 +365,15 @@ TEST(AnalyzerTest, ThreadLocalAnalyzerIsPerThread) {
 }
 
 // Whatever the bytes: no crash, terms are valid UTF-8 of at most kMaxTermBytes, offsets are in
-// order inside the input, positions are consecutive, and Terms() agrees with Analyze().
+// order inside the input, positions are consecutive, and Terms() and AnalyzeTerms() agree with
+// Analyze().
 TEST(AnalyzerTest, RandomBytesKeepInvariants) {
   std::mt19937 random(20231124);
   const std::string_view pieces[] = {"a",    "Z",    "9",        "'",  "’", ".",      ",",
                                      "-",    " ",    "s",        "Қ",  "ß", "\u0301", "\u00AD",
                                      "\xFF", "\xD0", "\xE2\x80", "京", "ʼ"};
   Analyzer analyzer;
+  TermDictionary dictionary;  // shared by all rounds, so that its word cache is used
   for (int round = 0; round < 2000; ++round) {
     std::string text;
     const int length = static_cast<int>(random() % 40);
@@ -344,6 +396,7 @@ TEST(AnalyzerTest, RandomBytesKeepInvariants) {
       terms.push_back(token.term);
     }
     EXPECT_EQ(analyzer.Terms(text), terms);
+    EXPECT_EQ(NumberedTerms(text, &dictionary), terms) << text;
   }
 }
 
