@@ -83,6 +83,10 @@ absl::StatusOr<std::unique_ptr<grpc::Server>> StartServer(
   // gRPC sets SO_REUSEPORT by default, which would let a second server (say, a second storage
   // process on the same data) bind a port that is in use and receive half of the calls.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // gRPC's sync server ends a worker thread once more than MAX_POLLERS (default 2) are idle, and
+  // starts another for the next call. Under a few concurrent calls that churned threads, and with
+  // them each thread's caches (storage's analyzer warms a stem cache): keep up to 8 idle workers.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 8);
   for (const ServedService& served : services) builder.RegisterService(served.service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || *bound_port == 0) {

@@ -35,6 +35,50 @@ constexpr uint8_t kContinuesWord = kLetter | kNumber | kMark;
 // threefold) leaves a longer word above kMaxTermBytes, so the cap never changes a term.
 constexpr size_t kScanCapBytes = 4 * kMaxTermBytes;
 
+inline uint64_t Load64(const char* p) {
+  uint64_t value;
+  std::memcpy(&value, p, sizeof(value));
+  return value;
+}
+
+// The folded form of the word being scanned. A fixed buffer rather than a std::string: appending
+// a few bytes to a string compiles to `rep movs`/`rep stos` and reloads of the string's size after
+// every byte written, which cost more than the rest of the scan.
+class FoldedWord {
+ public:
+  size_t size() const { return size_; }
+  // The bytes after the word, up to 16 from its start, are readable (TermDictionary::MakeWordKey).
+  std::string_view view() const { return {bytes_, size_}; }
+  void clear() { size_ = 0; }
+  void resize(size_t size) { size_ = size; }  // only to shrink
+  bool full() const { return size_ >= kScanCapBytes; }
+  // Appends ASCII letters and digits, lowered, up to the cap. Bytes up to `readable_end` may be
+  // read: then whole 8-byte words are copied (setting bit 5 lowers a letter and keeps a digit).
+  void AppendAsciiLowered(const char* begin, size_t length, const char* readable_end) {
+    const size_t take = std::min(length, full() ? 0 : kScanCapBytes - size_);
+    char* out = bytes_ + size_;
+    size_ += take;  // <= kScanCapBytes, so 8-byte stores stay inside bytes_
+    size_t i = 0;
+    for (; i < take && readable_end - (begin + i) >= 8; i += 8) {
+      const uint64_t lowered = Load64(begin + i) | 0x2020202020202020ull;
+      std::memcpy(out + i, &lowered, sizeof(lowered));
+    }
+    for (; i < take; ++i) out[i] = static_cast<char>(begin[i] | 0x20);
+  }
+  // Appends at most kMaxFoldedBytes (callers check full() first).
+  void Append(const char* begin, size_t length) {
+    std::memcpy(bytes_ + size_, begin, std::min(length, kMaxFoldedBytes));
+    size_ += std::min(length, kMaxFoldedBytes);
+  }
+
+  // The case folding of one code point is at most 3 code points of at most 4 bytes.
+  static constexpr size_t kMaxFoldedBytes = 12;
+
+ private:
+  char bytes_[kScanCapBytes + 16] = {};  // slack for a code point's folding or an 8-byte store
+  size_t size_ = 0;
+};
+
 // Offsets are uint32_t; longer input is cut.
 constexpr size_t kMaxInputBytes = std::numeric_limits<uint32_t>::max();
 
@@ -139,16 +183,20 @@ inline uint8_t FlagsAt(std::string_view text, size_t pos) {
   return pos < text.size() ? ReadCodePoint(text, pos).flags : 0;
 }
 
-// Appends the case folding of a letter, digit or mark.
-inline void AppendFolded(const CodePoint& cp, std::string& term) {
+// Appends the case folding of a letter, digit or mark (unless the word is full).
+inline void AppendFolded(const CodePoint& cp, FoldedWord& word) {
+  if (word.full()) return;
   if (cp.value < 0x80) {
     const auto c = static_cast<char>(cp.value);
-    term.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c);
+    word.AppendAsciiLowered(&c, 1, &c + 1);
   } else if (cp.value < 0x800) {
     const TwoByteEntry& entry = TwoByteCharacters()[cp.value];
-    term.append(entry.folded, entry.folded_length);
+    word.Append(entry.folded, entry.folded_length);
   } else {
-    AppendFoldedCodePoint(cp.value, term);
+    thread_local std::string folded;
+    folded.clear();
+    AppendFoldedCodePoint(cp.value, folded);
+    word.Append(folded.data(), folded.size());
   }
 }
 
@@ -167,8 +215,8 @@ struct ScannedWord {
   bool has_mark;
 };
 
-// Scans the word starting at `pos` (a letter or digit) and appends its folded form to `term`.
-ScannedWord ScanWord(std::string_view text, size_t pos, std::string& term) {
+// Scans the word starting at `pos` (a letter or digit) and appends its folded form to `word`.
+ScannedWord ScanWord(std::string_view text, size_t pos, FoldedWord& word) {
   const char* const data = text.data();
   const size_t size = text.size();
   bool has_mark = false;
@@ -188,15 +236,7 @@ ScannedWord ScanWord(std::string_view text, size_t pos, std::string& term) {
                    0) {
           ++run_end;
         }
-        const size_t room = term.size() < kScanCapBytes ? kScanCapBytes - term.size() : 0;
-        const size_t take = std::min(run_end - pos, room);
-        const size_t old_size = term.size();
-        term.resize(old_size + take);
-        char* out = term.data() + old_size;
-        for (size_t i = 0; i < take; ++i) {
-          const char c = data[pos + i];
-          out[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
-        }
+        word.AppendAsciiLowered(data + pos, run_end - pos, data + size);
         if (digits_only) {
           for (size_t i = pos; i < run_end && digits_only; ++i) {
             digits_only = IsAsciiDigit(static_cast<unsigned char>(data[i]));
@@ -216,7 +256,7 @@ ScannedWord ScanWord(std::string_view text, size_t pos, std::string& term) {
     }
     const CodePoint cp = ReadCodePoint(text, pos);
     if ((cp.flags & kContinuesWord) != 0) {
-      if (term.size() < kScanCapBytes) AppendFolded(cp, term);
+      AppendFolded(cp, word);
       has_mark |= (cp.flags & kMark) != 0;
       digits_only = false;
       pos += cp.length;
@@ -245,11 +285,11 @@ ScannedWord ScanWord(std::string_view text, size_t pos, std::string& term) {
 
 // Scans a dotted acronym ("U.S.", "U.S.A"): two or more single letters, each followed by a dot,
 // except that the dot after the last one is optional. The letter at `pos` is followed by a dot.
-// Appends the folded letters to `term` and returns the end, or returns 0 and leaves `term`
+// Appends the folded letters to `word` and returns the end, or returns 0 and leaves `word`
 // unchanged if the text at `pos` is not an acronym.
-size_t ScanAcronym(std::string_view text, size_t pos, std::string& term) {
+size_t ScanAcronym(std::string_view text, size_t pos, FoldedWord& word) {
   const size_t size = text.size();
-  const size_t old_size = term.size();
+  const size_t old_size = word.size();
   size_t letters = 0;
   size_t end = 0;
   while (pos < size) {
@@ -258,14 +298,14 @@ size_t ScanAcronym(std::string_view text, size_t pos, std::string& term) {
     const size_t after = pos + cp.length;
     const bool dot_follows = after < size && text[after] == '.';
     if (!dot_follows && (letters == 0 || (FlagsAt(text, after) & kContinuesWord) != 0)) break;
-    if (term.size() < kScanCapBytes) AppendFolded(cp, term);
+    AppendFolded(cp, word);
     ++letters;
     end = dot_follows ? after + 1 : after;
     if (!dot_follows) break;
     pos = after + 1;
   }
   if (letters < 2) {
-    term.resize(old_size);
+    word.resize(old_size);
     return 0;
   }
   return end;
@@ -316,7 +356,8 @@ void Analyzer::ComposeTerm() {
   term_.assign(composed.data(), static_cast<size_t>(composed_length));
 }
 
-void Analyzer::FinishTerm(bool has_mark, bool stem) {
+void Analyzer::MakeTerm(std::string_view folded, bool has_mark, bool stem) {
+  term_.assign(folded.data(), folded.size());
   if (has_mark) ComposeTerm();
   if (term_.size() > kMaxTermBytes) {
     size_t cut = kMaxTermBytes;
@@ -380,6 +421,7 @@ template <typename Emit>
 void Analyzer::ForEachWord(std::string_view text, Emit&& emit) {
   if (text.size() > kMaxInputBytes) text = text.substr(0, kMaxInputBytes);
   const size_t size = text.size();
+  FoldedWord folded;
   size_t pos = 0;
   while (pos < size) {
     const auto byte = static_cast<unsigned char>(text[pos]);
@@ -397,18 +439,18 @@ void Analyzer::ForEachWord(std::string_view text, Emit&& emit) {
         continue;
       }
     }
-    term_.clear();
+    folded.clear();
     size_t end = 0;
     bool has_mark = false;
     if ((cp.flags & kLetter) != 0 && pos + cp.length < size && text[pos + cp.length] == '.') {
-      end = ScanAcronym(text, pos, term_);
+      end = ScanAcronym(text, pos, folded);
     }
     if (end == 0) {
-      const ScannedWord word = ScanWord(text, pos, term_);
+      const ScannedWord word = ScanWord(text, pos, folded);
       end = word.end;
       has_mark = word.has_mark;
     }
-    emit(pos, end, has_mark);
+    emit(pos, end, folded.view(), has_mark);
     pos = end;
   }
 }
@@ -416,8 +458,8 @@ void Analyzer::ForEachWord(std::string_view text, Emit&& emit) {
 uint32_t Analyzer::Analyze(std::string_view text, uint32_t first_position,
                            std::vector<Token>* out) {
   uint32_t position = first_position;
-  ForEachWord(text, [&](size_t begin, size_t end, bool has_mark) {
-    FinishTerm(has_mark, /*stem=*/true);
+  ForEachWord(text, [&](size_t begin, size_t end, std::string_view folded, bool has_mark) {
+    MakeTerm(folded, has_mark, /*stem=*/true);
     out->push_back(
         Token{term_, position++, static_cast<uint32_t>(begin), static_cast<uint32_t>(end)});
   });
@@ -430,25 +472,89 @@ uint32_t TermDictionary::Number(const std::string& term) {
   return it->second;
 }
 
+TermDictionary::WordKey TermDictionary::MakeWordKey(std::string_view padded_word) {
+  // Full 8-byte loads, masked: the bytes were just stored 8 at a time (FoldedWord), and a load
+  // that matches a store is forwarded from it, where a narrower or straddling load waits for it.
+  const char* p = padded_word.data();
+  const size_t n = padded_word.size();
+  auto low_bytes = [](uint64_t value, size_t count) {
+    return count >= 8 ? value : value & ((uint64_t{1} << (8 * count)) - 1);
+  };
+  WordKey key{{low_bytes(Load64(p), n), n > 8 ? low_bytes(Load64(p + 8), n - 8) : 0}, 0};
+  // Multiply and fold, 8 bytes at a time.
+  constexpr uint64_t kMultiplier = 0x9E3779B97F4A7C15ull;
+  uint64_t hash = n * kMultiplier;
+  auto mix = [&](uint64_t bytes) {
+    hash = (hash ^ bytes) * kMultiplier;
+    hash ^= hash >> 29;
+  };
+  mix(key.head[0]);
+  mix(key.head[1]);
+  size_t i = 16;
+  for (; i + 8 <= n; i += 8) mix(Load64(p + i));
+  if (i < n) mix(Load64(p + n - 8));  // n > 16: overlaps bytes already mixed, which is fine
+  key.hash = static_cast<uint32_t>((hash * 0xD6E8FEB86659FD93ull) >> 32);
+  return key;
+}
+
+uint32_t TermDictionary::FindWord(std::string_view word, const WordKey& key) const {
+  const size_t mask = word_slots_.size() - 1;
+  for (size_t i = key.hash & mask;; i = (i + 1) & mask) {
+    const WordSlot& slot = word_slots_[i];
+    if (slot.length == 0) return kNotFound;
+    if (slot.hash == key.hash && slot.length == word.size() && slot.head[0] == key.head[0] &&
+        slot.head[1] == key.head[1] &&
+        (word.size() <= 16 ||
+         std::memcmp(long_words_.data() + slot.offset, word.data(), word.size()) == 0)) {
+      return slot.number;
+    }
+  }
+}
+
+void TermDictionary::AddWord(std::string_view word, const WordKey& key, uint32_t number) {
+  if (2 * (word_count_ + 1) > word_slots_.size()) {
+    std::vector<WordSlot> old(2 * word_slots_.size());
+    old.swap(word_slots_);
+    const size_t mask = word_slots_.size() - 1;
+    for (const WordSlot& slot : old) {
+      if (slot.length == 0) continue;
+      size_t i = slot.hash & mask;
+      while (word_slots_[i].length != 0) i = (i + 1) & mask;
+      word_slots_[i] = slot;
+    }
+  }
+  const size_t mask = word_slots_.size() - 1;
+  size_t i = key.hash & mask;
+  while (word_slots_[i].length != 0) i = (i + 1) & mask;
+  word_slots_[i] = {{key.head[0], key.head[1]},
+                    key.hash,
+                    number,
+                    static_cast<uint32_t>(word.size()),
+                    static_cast<uint32_t>(long_words_.size())};
+  if (word.size() > 16) long_words_.append(word);
+  ++word_count_;
+}
+
 uint32_t Analyzer::AnalyzeTerms(std::string_view text, uint32_t first_position,
                                 TermDictionary* dictionary, std::vector<TermPosition>* out) {
   uint32_t position = first_position;
-  ForEachWord(text, [&](size_t, size_t, bool has_mark) {
+  ForEachWord(text, [&](size_t, size_t, std::string_view folded, bool has_mark) {
     // The term is a function of the folded word, and of whether the source had combining marks
-    // (which decides NFC); words with marks are rare and skip the word cache.
+    // (which decides NFC); words with marks are rare and skip the word table.
     if (has_mark) {
-      FinishTerm(has_mark, /*stem=*/true);
+      MakeTerm(folded, has_mark, /*stem=*/true);
       out->push_back({dictionary->Number(term_), position++});
       return;
     }
-    if (auto known = dictionary->words_.find(term_); known != dictionary->words_.end()) {
-      out->push_back({known->second, position++});
+    const TermDictionary::WordKey key = TermDictionary::MakeWordKey(folded);
+    if (const uint32_t known = dictionary->FindWord(folded, key);
+        known != TermDictionary::kNotFound) {
+      out->push_back({known, position++});
       return;
     }
-    std::string word = term_;
-    FinishTerm(has_mark, /*stem=*/true);
+    MakeTerm(folded, has_mark, /*stem=*/true);
     const uint32_t number = dictionary->Number(term_);
-    dictionary->words_.emplace(std::move(word), number);
+    dictionary->AddWord(folded, key, number);
     out->push_back({number, position++});
   });
   return position;
@@ -456,8 +562,8 @@ uint32_t Analyzer::AnalyzeTerms(std::string_view text, uint32_t first_position,
 
 std::vector<std::string> Analyzer::Terms(std::string_view text) {
   std::vector<std::string> terms;
-  ForEachWord(text, [&](size_t, size_t, bool has_mark) {
-    FinishTerm(has_mark, /*stem=*/true);
+  ForEachWord(text, [&](size_t, size_t, std::string_view folded, bool has_mark) {
+    MakeTerm(folded, has_mark, /*stem=*/true);
     terms.push_back(term_);
   });
   return terms;
@@ -466,8 +572,8 @@ std::vector<std::string> Analyzer::Terms(std::string_view text) {
 std::string Analyzer::NormalizePrefix(std::string_view prefix) {
   std::string word;
   int words = 0;
-  ForEachWord(prefix, [&](size_t, size_t, bool has_mark) {
-    FinishTerm(has_mark, /*stem=*/false);
+  ForEachWord(prefix, [&](size_t, size_t, std::string_view folded, bool has_mark) {
+    MakeTerm(folded, has_mark, /*stem=*/false);
     if (++words == 1) word = term_;
   });
   if (words != 1) word.clear();

@@ -71,9 +71,35 @@ class TermDictionary {
 
  private:
   friend class Analyzer;
-  uint32_t Number(const std::string& term);
+  static constexpr uint32_t kNotFound = UINT32_MAX;
 
-  absl::flat_hash_map<std::string, uint32_t> words_;    // folded word -> term number
+  // A folded word as the word table compares it: its first 16 bytes (zero-padded) and a hash.
+  struct WordKey {
+    uint64_t head[2];
+    uint32_t hash;
+  };
+  // Reads 16 bytes from padded_word.data() even if the word is shorter (the analyzer's scan
+  // buffer has them).
+  static WordKey MakeWordKey(std::string_view padded_word);
+
+  uint32_t Number(const std::string& term);
+  // The term number of `word` (`key` is its MakeWordKey()), or kNotFound.
+  uint32_t FindWord(std::string_view word, const WordKey& key) const;
+  void AddWord(std::string_view word, const WordKey& key, uint32_t number);
+
+  // Folded word -> term number: open addressing with linear probing, at most half full. Every
+  // word of the text is looked up here, so a slot holds a word of up to 16 bytes itself: a
+  // lookup touches one cache line, where a map of strings touched two or three.
+  struct WordSlot {
+    uint64_t head[2];
+    uint32_t hash;
+    uint32_t number;
+    uint32_t length;  // 0: empty (words are never empty)
+    uint32_t offset;  // of the whole word in long_words_, if longer than 16 bytes
+  };
+  std::vector<WordSlot> word_slots_ = std::vector<WordSlot>(1024);
+  size_t word_count_ = 0;
+  std::string long_words_;
   absl::flat_hash_map<std::string, uint32_t> numbers_;  // term -> term number
   std::vector<std::string> terms_;
 };
@@ -129,13 +155,13 @@ class Analyzer {
     void operator()(sb_stemmer* stemmer) const;
   };
 
-  // Calls `emit(begin, end, has_mark)` for each word of `text`, with term_ holding its folded form;
-  // FinishTerm(has_mark, ...) turns that into its term.
+  // Calls `emit(begin, end, folded, has_mark)` for each word of `text`, with its folded form
+  // (valid during the call); MakeTerm(folded, has_mark, ...) turns that into its term.
   template <typename Emit>
   void ForEachWord(std::string_view text, Emit&& emit);
-  // Turns the folded word in term_ into its term: NFC if it has combining marks, length cap,
+  // Puts the term of a folded word in term_: NFC if its source had combining marks, length cap,
   // stemming.
-  void FinishTerm(bool has_mark, bool stem);
+  void MakeTerm(std::string_view folded, bool has_mark, bool stem);
   // Puts term_ in Unicode Normalization Form C.
   void ComposeTerm();
   // Replaces term_ (a-z only) by its Snowball English stem.
@@ -159,7 +185,7 @@ class Analyzer {
   static constexpr size_t kHotStems = 4096;  // a power of two
   static constexpr size_t kHotStemBytes = sizeof(HotStem::word);
   std::vector<HotStem> hot_stems_;
-  std::string term_;           // the word being analysed
+  std::string term_;           // the term being made
   std::u16string utf16_;       // scratch for NFC
   std::u16string normalized_;  // scratch for NFC
 };

@@ -4,7 +4,10 @@
 //    possessives, ~3% of words non-ASCII (typographic quotes, Kazakh or Russian names);
 //  - the same without the non-ASCII words;
 //  - Kazakh and Russian words only (every character goes through the non-ASCII path);
-//  - random lowercase words, which defeat the stem cache (the stemmer's own speed).
+//  - random lowercase words, which defeat the stem cache (the stemmer's own speed);
+//  - for AnalyzeTerms (indexing), batches of 1,000 articles drawn from a 50,000-word vocabulary
+//    with Zipf frequencies (s = 1), about as many distinct words per batch as real news has.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -439,6 +442,68 @@ void BM_AnalyzeRandomWords(benchmark::State& state) {
   RunAnalyze(state, articles);
 }
 BENCHMARK(BM_AnalyzeRandomWords);
+
+// Articles of words drawn from a Zipf-distributed vocabulary of made-up words (syllables), the
+// most frequent being short English function words.
+std::vector<std::string> ZipfArticles(size_t articles) {
+  Random random;
+  constexpr std::string_view kSyllables[] = {
+      "ka",  "ra",  "to", "men", "sha", "lin", "der", "po", "ven", "tri", "sol", "ga", "nu",
+      "bel", "mor", "zi", "qua", "ex",  "ul",  "fro", "mi", "sta", "pre", "on",  "de", "vi"};
+  std::vector<std::string> vocabulary(std::begin(kEnglishWords), std::begin(kEnglishWords) + 25);
+  while (vocabulary.size() < 50'000) {
+    std::string word;
+    const uint32_t syllables = 2 + random.Below(3);
+    for (uint32_t i = 0; i < syllables; ++i)
+      word += kSyllables[random.Below(std::size(kSyllables))];
+    if (random.Below(4) == 0) word += random.Below(2) == 0 ? "ing" : "s";
+    vocabulary.push_back(std::move(word));
+  }
+  std::vector<double> cumulative;
+  double sum = 0;
+  for (size_t rank = 1; rank <= vocabulary.size(); ++rank) cumulative.push_back(sum += 1.0 / rank);
+  std::vector<std::string> result(articles);
+  for (std::string& article : result) {
+    while (article.size() < 2400) {
+      const double target = sum * random.Next() / 2147483648.0;  // Next() has 31 bits
+      const size_t rank =
+          std::lower_bound(cumulative.begin(), cumulative.end(), target) - cumulative.begin();
+      if (!article.empty()) article.push_back(random.Below(10) == 0 ? '.' : ' ');
+      article += vocabulary[std::min(rank, vocabulary.size() - 1)];
+    }
+  }
+  return result;
+}
+
+// Indexing's analysis: a new TermDictionary for each batch of 1,000 articles.
+void BM_AnalyzeTermsZipfBatches(benchmark::State& state) {
+  static const std::vector<std::string> articles = ZipfArticles(4000);
+  Analyzer analyzer;
+  std::vector<TermPosition> terms;
+  size_t bytes = 0;
+  size_t words = 0;
+  size_t distinct = 0;
+  size_t batches = 0;
+  for (auto _ : state) {
+    for (size_t batch = 0; batch < articles.size(); batch += 1000) {
+      TermDictionary dictionary;
+      terms.clear();
+      for (size_t i = batch; i < batch + 1000; ++i) {
+        analyzer.AnalyzeTerms(articles[i], 0, &dictionary, &terms);
+        bytes += articles[i].size();
+      }
+      words += terms.size();
+      distinct += dictionary.size();
+      ++batches;
+      benchmark::DoNotOptimize(terms.data());
+    }
+  }
+  state.counters["terms/batch"] = static_cast<double>(distinct) / static_cast<double>(batches);
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+  state.counters["words/s"] =
+      benchmark::Counter(static_cast<double>(words), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_AnalyzeTermsZipfBatches)->Unit(benchmark::kMillisecond);
 
 void BM_QueryTerms(benchmark::State& state) {
   Analyzer analyzer;

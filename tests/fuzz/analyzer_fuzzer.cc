@@ -1,0 +1,78 @@
+// Fuzzes newsdb::text::Analyzer with arbitrary bytes as text.
+//
+// Invariants: never crashes or reads outside the text; tokens have consecutive positions,
+// increasing non-empty source spans inside the text, and valid UTF-8 terms of at most
+// kMaxTermBytes; Terms() gives the tokens' terms; AnalyzeTerms() (indexing) gives the same terms
+// and positions, both with a new TermDictionary and with one that has seen every earlier input
+// (its word table's hits, growth and long words).
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/text/analyzer.h"
+#include "common/text/utf8.h"
+
+#define NEWSDB_FUZZ_CHECK(condition)                                                     \
+  do {                                                                                   \
+    if (!(condition)) {                                                                  \
+      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition); \
+      std::abort();                                                                      \
+    }                                                                                    \
+  } while (false)
+
+namespace {
+
+using newsdb::text::Analyzer;
+using newsdb::text::TermDictionary;
+using newsdb::text::TermPosition;
+using newsdb::text::Token;
+
+void CheckAnalyzeTerms(Analyzer& analyzer, std::string_view text, const std::vector<Token>& tokens,
+                       TermDictionary* dictionary) {
+  std::vector<TermPosition> numbered;
+  const uint32_t next = analyzer.AnalyzeTerms(text, 7, dictionary, &numbered);
+  NEWSDB_FUZZ_CHECK(next == 7 + tokens.size());
+  NEWSDB_FUZZ_CHECK(numbered.size() == tokens.size());
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    NEWSDB_FUZZ_CHECK(numbered[i].position == tokens[i].position);
+    NEWSDB_FUZZ_CHECK(numbered[i].term < dictionary->size());
+    NEWSDB_FUZZ_CHECK(dictionary->term(numbered[i].term) == tokens[i].term);
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  // An exact-size copy, so that AddressSanitizer reports any read past the text.
+  const std::vector<char> bytes(data, data + size);
+  const std::string_view text(bytes.data(), bytes.size());
+  Analyzer& analyzer = newsdb::text::ThreadLocalAnalyzer();
+
+  std::vector<Token> tokens;
+  const uint32_t next = analyzer.Analyze(text, 7, &tokens);
+  NEWSDB_FUZZ_CHECK(next == 7 + tokens.size());
+  std::vector<std::string> terms;
+  uint32_t previous_end = 0;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const Token& token = tokens[i];
+    NEWSDB_FUZZ_CHECK(token.position == 7 + i);
+    NEWSDB_FUZZ_CHECK(previous_end <= token.begin && token.begin < token.end);
+    NEWSDB_FUZZ_CHECK(token.end <= text.size());
+    NEWSDB_FUZZ_CHECK(!token.term.empty() && token.term.size() <= newsdb::text::kMaxTermBytes);
+    NEWSDB_FUZZ_CHECK(newsdb::text::IsValidUtf8(token.term));
+    previous_end = token.end;
+    terms.push_back(token.term);
+  }
+  NEWSDB_FUZZ_CHECK(analyzer.Terms(text) == terms);
+
+  TermDictionary fresh;
+  CheckAnalyzeTerms(analyzer, text, tokens, &fresh);
+  static TermDictionary* const seen = new TermDictionary();
+  CheckAnalyzeTerms(analyzer, text, tokens, seen);
+  CheckAnalyzeTerms(analyzer, text, tokens, seen);
+  return 0;
+}
