@@ -204,13 +204,20 @@ struct FreshPostings {
   }
 };
 
+// Buffers reused from block to block.
+struct BlockScratch {
+  std::vector<uint32_t> docs;
+  std::vector<uint32_t> freqs;
+  std::vector<char> bytes;
+};
+
 // A posting block straight from one term's occurrences (the bytes EncodePostingBlock gives for
 // the same postings), without building the postings.
 std::string EncodeOccurrenceBlock(uint32_t first_doc, const FreshField::Occurrence* begin,
-                                  const FreshField::Occurrence* end) {
-  thread_local std::vector<uint32_t> docs;
-  thread_local std::vector<uint32_t> freqs;
-  thread_local std::vector<char> scratch;
+                                  const FreshField::Occurrence* end, BlockScratch& block) {
+  std::vector<uint32_t>& docs = block.docs;
+  std::vector<uint32_t>& freqs = block.freqs;
+  std::vector<char>& scratch = block.bytes;
   docs.clear();
   freqs.clear();
   for (const FreshField::Occurrence* o = begin; o != end; ++o) {
@@ -266,6 +273,7 @@ std::shared_ptr<MemSegment> BuildSegment(const FreshPostings& fresh, uint32_t fi
   });
   std::vector<FreshField::Occurrence> sorted;
   std::vector<uint32_t> starts;
+  BlockScratch block;
   for (auto [field, fresh_field] :
        {std::pair{IndexField::kBody, &fresh.body}, std::pair{IndexField::kCredit, &fresh.credit},
         std::pair{IndexField::kTitle, &fresh.title}}) {
@@ -275,7 +283,7 @@ std::shared_ptr<MemSegment> BuildSegment(const FreshPostings& fresh, uint32_t fi
       const FreshField::Occurrence* begin = sorted.data() + starts[t];
       const FreshField::Occurrence* end = sorted.data() + starts[t + 1];
       segment->Add(EncodePostingKey(field, terms[t], begin->doc),
-                   EncodeOccurrenceBlock(begin->doc, begin, end));
+                   EncodeOccurrenceBlock(begin->doc, begin, end, block));
     }
   }
   return segment;
