@@ -535,29 +535,49 @@ void TermDictionary::AddWord(std::string_view word, const WordKey& key, uint32_t
   ++word_count_;
 }
 
-uint32_t Analyzer::AnalyzeTerms(std::string_view text, uint32_t first_position,
-                                TermDictionary* dictionary, std::vector<TermPosition>* out) {
-  uint32_t position = first_position;
-  ForEachWord(text, [&](size_t, size_t, std::string_view folded, bool has_mark) {
+template <typename Emit>
+void Analyzer::NumberWords(std::string_view text, TermDictionary* dictionary,
+                           const std::bitset<256>* first_bytes, Emit&& emit) {
+  ForEachWord(text, [&](size_t begin, size_t end, std::string_view folded, bool has_mark) {
+    if (first_bytes != nullptr && !has_mark &&
+        !first_bytes->test(static_cast<uint8_t>(folded.front()))) {
+      emit(begin, end, TermSpan::kNoTerm);
+      return;
+    }
     // The term is a function of the folded word, and of whether the source had combining marks
     // (which decides NFC); words with marks are rare and skip the word table.
     if (has_mark) {
       MakeTerm(folded, has_mark, /*stem=*/true);
-      out->push_back({dictionary->Number(term_), position++});
+      emit(begin, end, dictionary->Number(term_));
       return;
     }
     const TermDictionary::WordKey key = TermDictionary::MakeWordKey(folded);
     if (const uint32_t known = dictionary->FindWord(folded, key);
         known != TermDictionary::kNotFound) {
-      out->push_back({known, position++});
+      emit(begin, end, known);
       return;
     }
     MakeTerm(folded, has_mark, /*stem=*/true);
     const uint32_t number = dictionary->Number(term_);
     dictionary->AddWord(folded, key, number);
+    emit(begin, end, number);
+  });
+}
+
+uint32_t Analyzer::AnalyzeTerms(std::string_view text, uint32_t first_position,
+                                TermDictionary* dictionary, std::vector<TermPosition>* out) {
+  uint32_t position = first_position;
+  NumberWords(text, dictionary, nullptr, [&](size_t, size_t, uint32_t number) {
     out->push_back({number, position++});
   });
   return position;
+}
+
+void Analyzer::AnalyzeTermSpans(std::string_view text, TermDictionary* dictionary,
+                                std::vector<TermSpan>* out, const std::bitset<256>* first_bytes) {
+  NumberWords(text, dictionary, first_bytes, [&](size_t begin, size_t end, uint32_t number) {
+    out->push_back({number, static_cast<uint32_t>(begin), static_cast<uint32_t>(end)});
+  });
 }
 
 std::vector<std::string> Analyzer::Terms(std::string_view text) {

@@ -23,6 +23,7 @@
 #ifndef NEWSDB_COMMON_TEXT_ANALYZER_H_
 #define NEWSDB_COMMON_TEXT_ANALYZER_H_
 
+#include <bitset>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -112,6 +113,17 @@ struct TermPosition {
   friend bool operator==(const TermPosition&, const TermPosition&) = default;
 };
 
+// One word of text analysed by AnalyzeTermSpans(): its term's number in the TermDictionary and
+// the byte offsets [begin, end) of its source text (as Token has them).
+struct TermSpan {
+  static constexpr uint32_t kNoTerm = UINT32_MAX;  // a word filtered out by its first byte
+  uint32_t term;
+  uint32_t begin;
+  uint32_t end;
+
+  friend bool operator==(const TermSpan&, const TermSpan&) = default;
+};
+
 // Analyses text. Construction allocates a Snowball stemmer, and an instance caches the stems of up
 // to 2 * kMaxCachedStems words (about 8 MB at most), so prefer ThreadLocalAnalyzer() over
 // constructing one per call.
@@ -139,6 +151,14 @@ class Analyzer {
   uint32_t AnalyzeTerms(std::string_view text, uint32_t first_position, TermDictionary* dictionary,
                         std::vector<TermPosition>* out);
 
+  // Like AnalyzeTerms(), for highlighting: appends each word's term number and source span; the
+  // word's position is its index among the appended spans. With `first_bytes`, a word whose term
+  // cannot start with one of them gets TermSpan::kNoTerm and is neither stemmed nor added to the
+  // dictionary: a term starts with its folded word's first byte (English stemming keeps the first
+  // letter), except for a word with combining marks (NFC may change it), which is always analysed.
+  void AnalyzeTermSpans(std::string_view text, TermDictionary* dictionary,
+                        std::vector<TermSpan>* out, const std::bitset<256>* first_bytes = nullptr);
+
   // The terms of `text`, in order, analysed exactly as Analyze() does (for queries).
   std::vector<std::string> Terms(std::string_view text);
 
@@ -159,6 +179,11 @@ class Analyzer {
   // (valid during the call); MakeTerm(folded, has_mark, ...) turns that into its term.
   template <typename Emit>
   void ForEachWord(std::string_view text, Emit&& emit);
+  // Calls `emit(begin, end, number)` for each word of `text`, with its term's number in
+  // `dictionary` (added if new), or kNoTerm if `first_bytes` (if not null) rules it out.
+  template <typename Emit>
+  void NumberWords(std::string_view text, TermDictionary* dictionary,
+                   const std::bitset<256>* first_bytes, Emit&& emit);
   // Puts the term of a folded word in term_: NFC if its source had combining marks, length cap,
   // stemming.
   void MakeTerm(std::string_view folded, bool has_mark, bool stem);

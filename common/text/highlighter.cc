@@ -6,6 +6,7 @@
 #include <tuple>
 #include <utility>
 
+#include "absl/strings/string_view.h"
 #include "common/text/utf8.h"
 
 namespace newsdb::text {
@@ -13,11 +14,11 @@ namespace {
 
 constexpr int kDefaultSnippetChars = 160;
 
-bool Matches(const Token& token, const HighlightTerms& match) {
-  if (match.terms.contains(token.term)) return true;
+bool MatchesTerm(std::string_view term, const HighlightTerms& match) {
+  if (match.terms.contains(absl::string_view(term.data(), term.size()))) return true;
   for (const std::string& prefix : match.prefixes) {
-    if (!prefix.empty() && token.term.size() >= prefix.size() &&
-        token.term.compare(0, prefix.size(), prefix) == 0) {
+    if (!prefix.empty() && term.size() >= prefix.size() &&
+        term.compare(0, prefix.size(), prefix) == 0) {
       return true;
     }
   }
@@ -42,9 +43,9 @@ uint32_t CountChars(std::string_view text) {
 }
 
 // Appends text[begin, end) with the matched tokens among tokens[first, last] wrapped in tags.
-void AppendMarked(std::string_view text, size_t begin, size_t end, const std::vector<Token>& tokens,
-                  const std::vector<bool>& matched, size_t first, size_t last,
-                  const HighlightSpec& spec, std::string& out) {
+void AppendMarked(std::string_view text, size_t begin, size_t end,
+                  const std::vector<TermSpan>& tokens, const std::vector<bool>& matched,
+                  size_t first, size_t last, const HighlightSpec& spec, std::string& out) {
   size_t cursor = begin;
   for (size_t i = first; i <= last && i < tokens.size(); ++i) {
     if (!matched[i]) continue;
@@ -59,7 +60,7 @@ void AppendMarked(std::string_view text, size_t begin, size_t end, const std::ve
 
 // One paragraph's words, with their character offsets and whether they match.
 struct AnalysedParagraph {
-  std::vector<Token> tokens;
+  std::vector<TermSpan> tokens;
   std::vector<uint32_t> char_begins;
   std::vector<uint32_t> char_ends;
   std::vector<bool> matched;
@@ -67,9 +68,11 @@ struct AnalysedParagraph {
   uint32_t chars = 0;
 };
 
-AnalysedParagraph AnalyseParagraph(std::string_view text, const HighlightTerms& match) {
+template <typename IsMatch>
+AnalysedParagraph AnalyseParagraph(std::string_view text, TermDictionary& dictionary,
+                                   const std::bitset<256>& first_bytes, IsMatch&& is_match) {
   AnalysedParagraph paragraph;
-  ThreadLocalAnalyzer().Analyze(text, 0, &paragraph.tokens);
+  ThreadLocalAnalyzer().AnalyzeTermSpans(text, &dictionary, &paragraph.tokens, &first_bytes);
   const size_t count = paragraph.tokens.size();
   paragraph.char_begins.reserve(count);
   paragraph.char_ends.reserve(count);
@@ -77,13 +80,13 @@ AnalysedParagraph AnalyseParagraph(std::string_view text, const HighlightTerms& 
   size_t byte = 0;
   uint32_t chars = 0;
   for (size_t i = 0; i < count; ++i) {
-    const Token& token = paragraph.tokens[i];
+    const TermSpan& token = paragraph.tokens[i];
     chars += CountChars(text.substr(byte, token.begin - byte));
     paragraph.char_begins.push_back(chars);
     chars += CountChars(text.substr(token.begin, token.end - token.begin));
     paragraph.char_ends.push_back(chars);
     byte = token.end;
-    const bool matched = Matches(token, match);
+    const bool matched = is_match(token.term);
     paragraph.matched.push_back(matched);
     if (matched) paragraph.matched_tokens.push_back(i);
   }
@@ -107,12 +110,13 @@ struct Window {
 // The window whose matched words are matched_tokens[first_match..last_match], widened with
 // context to about `budget` characters.
 Window MakeWindow(size_t paragraph_index, std::string_view text, const AnalysedParagraph& paragraph,
-                  size_t first_match, size_t last_match, uint32_t budget) {
+                  const TermDictionary& dictionary, size_t first_match, size_t last_match,
+                  uint32_t budget) {
   Window window;
   window.paragraph = paragraph_index;
   window.matches = last_match - first_match + 1;
   for (size_t m = first_match; m <= last_match; ++m) {
-    window.terms.emplace_back(paragraph.tokens[paragraph.matched_tokens[m]].term);
+    window.terms.emplace_back(dictionary.term(paragraph.tokens[paragraph.matched_tokens[m]].term));
   }
   std::sort(window.terms.begin(), window.terms.end());
   window.terms.erase(std::unique(window.terms.begin(), window.terms.end()), window.terms.end());
@@ -179,25 +183,41 @@ size_t CountNewTerms(const Window& window, const std::vector<std::string_view>& 
 
 }  // namespace
 
-std::string HighlightTitle(std::string_view title, const HighlightTerms& match,
-                           const HighlightSpec& spec) {
-  std::vector<Token> tokens;
-  ThreadLocalAnalyzer().Analyze(title, 0, &tokens);
-  std::vector<bool> matched(tokens.size());
+Highlighter::Highlighter(const HighlightTerms& match, const HighlightSpec& spec)
+    : match_(match), spec_(spec) {
+  for (const std::string& term : match.terms) {
+    if (!term.empty()) first_bytes_.set(static_cast<uint8_t>(term.front()));
+  }
+  for (const std::string& prefix : match.prefixes) {
+    if (!prefix.empty()) first_bytes_.set(static_cast<uint8_t>(prefix.front()));
+  }
+}
+
+bool Highlighter::Matches(uint32_t term) {
+  if (term == TermSpan::kNoTerm) return false;
+  if (term >= matched_.size()) matched_.resize(dictionary_.size(), -1);
+  if (matched_[term] < 0) matched_[term] = MatchesTerm(dictionary_.term(term), match_) ? 1 : 0;
+  return matched_[term] == 1;
+}
+
+std::string Highlighter::Title(std::string_view title) {
+  spans_.clear();
+  ThreadLocalAnalyzer().AnalyzeTermSpans(title, &dictionary_, &spans_, &first_bytes_);
+  std::vector<bool> matched(spans_.size());
   bool any = false;
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    matched[i] = Matches(tokens[i], match);
+  for (size_t i = 0; i < spans_.size(); ++i) {
+    matched[i] = Matches(spans_[i].term);
     any |= matched[i];
   }
   if (!any) return "";
   std::string out;
-  out.reserve(title.size() + 4 * (spec.pre_tag.size() + spec.post_tag.size()));
-  AppendMarked(title, 0, title.size(), tokens, matched, 0, tokens.size() - 1, spec, out);
+  out.reserve(title.size() + 4 * (spec_.pre_tag.size() + spec_.post_tag.size()));
+  AppendMarked(title, 0, title.size(), spans_, matched, 0, spans_.size() - 1, spec_, out);
   return out;
 }
 
-std::vector<std::string> HighlightBody(const std::vector<std::string>& paragraphs,
-                                       const HighlightTerms& match, const HighlightSpec& spec) {
+std::vector<std::string> Highlighter::Body(const std::vector<std::string>& paragraphs) {
+  const HighlightSpec& spec = spec_;
   if (spec.max_fragments <= 0) return {};
   const auto budget =
       static_cast<uint32_t>(spec.snippet_chars > 0 ? spec.snippet_chars : kDefaultSnippetChars);
@@ -206,7 +226,8 @@ std::vector<std::string> HighlightBody(const std::vector<std::string>& paragraph
   analysed.reserve(paragraphs.size());
   std::vector<Window> candidates;
   for (size_t p = 0; p < paragraphs.size(); ++p) {
-    analysed.push_back(AnalyseParagraph(paragraphs[p], match));
+    analysed.push_back(AnalyseParagraph(paragraphs[p], dictionary_, first_bytes_,
+                                        [this](uint32_t term) { return Matches(term); }));
     const AnalysedParagraph& paragraph = analysed.back();
     const std::vector<size_t>& matched = paragraph.matched_tokens;
     // One candidate per matched word: the window that starts at it and takes the following
@@ -218,7 +239,8 @@ std::vector<std::string> HighlightBody(const std::vector<std::string>& paragraph
                  budget) {
         ++last;
       }
-      candidates.push_back(MakeWindow(p, paragraphs[p], paragraph, first, last, budget));
+      candidates.push_back(
+          MakeWindow(p, paragraphs[p], paragraph, dictionary_, first, last, budget));
       if (paragraph.chars <= budget) break;  // the whole paragraph: one candidate is enough
     }
   }
@@ -264,6 +286,16 @@ std::vector<std::string> HighlightBody(const std::vector<std::string>& paragraph
     fragments.push_back(std::move(fragment));
   }
   return fragments;
+}
+
+std::string HighlightTitle(std::string_view title, const HighlightTerms& match,
+                           const HighlightSpec& spec) {
+  return Highlighter(match, spec).Title(title);
+}
+
+std::vector<std::string> HighlightBody(const std::vector<std::string>& paragraphs,
+                                       const HighlightTerms& match, const HighlightSpec& spec) {
+  return Highlighter(match, spec).Body(paragraphs);
 }
 
 }  // namespace newsdb::text

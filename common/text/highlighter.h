@@ -9,6 +9,8 @@
 #ifndef NEWSDB_COMMON_TEXT_HIGHLIGHTER_H_
 #define NEWSDB_COMMON_TEXT_HIGHLIGHTER_H_
 
+#include <bitset>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +40,29 @@ struct HighlightSpec {
 struct HighlightTerms {
   absl::flat_hash_set<std::string> terms;
   std::vector<std::string> prefixes;
+};
+
+// Highlights the titles and bodies of one search's hits. Words go through one TermDictionary, so
+// a word that recurs across paragraphs and hits is analysed and matched against the query once.
+// `match` and `spec` must outlive the Highlighter. Not thread-safe (one per search); it uses the
+// calling thread's ThreadLocalAnalyzer().
+class Highlighter {
+ public:
+  Highlighter(const HighlightTerms& match, const HighlightSpec& spec);
+
+  // As HighlightTitle() and HighlightBody() below.
+  std::string Title(std::string_view title);
+  std::vector<std::string> Body(const std::vector<std::string>& paragraphs);
+
+ private:
+  bool Matches(uint32_t term);
+
+  const HighlightTerms& match_;
+  const HighlightSpec& spec_;
+  std::bitset<256> first_bytes_;  // of the terms and prefixes: other words cannot match
+  TermDictionary dictionary_;
+  std::vector<int8_t> matched_;  // by term number: 1 matches, 0 not, -1 not known yet
+  std::vector<TermSpan> spans_;  // scratch
 };
 
 // The whole title with every matched word wrapped in the tags; "" if no word matched.

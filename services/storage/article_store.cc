@@ -458,6 +458,9 @@ absl::StatusOr<v1::SearchShardResponse> ArticleStore::Search(
   if (!highlight.pre_tag().empty()) spec.pre_tag = highlight.pre_tag();
   if (!highlight.post_tag().empty()) spec.post_tag = highlight.post_tag();
   if (highlight.snippet_chars() > 0) spec.snippet_chars = std::min(highlight.snippet_chars(), 1000);
+  // One for all hits: words recurring across them are analysed once.
+  std::optional<text::Highlighter> highlighter;
+  if (highlight.enabled()) highlighter.emplace(found.highlight_terms, spec);
 
   std::shared_ptr<const Snapshot> snapshot = db_->GetSnapshot();
   std::unique_ptr<Iterator> views = NewViewIterator(snapshot.get());
@@ -476,10 +479,10 @@ absl::StatusOr<v1::SearchShardResponse> ArticleStore::Search(
     out->set_score(hit.score);
     if (highlight.enabled()) {
       v1::Snippets* snippets = out->mutable_snippets();
-      snippets->set_title(text::HighlightTitle(article->title(), found.highlight_terms, spec));
+      snippets->set_title(highlighter->Title(article->title()));
       std::vector<std::string> paragraphs(article->paragraphs().begin(),
                                           article->paragraphs().end());
-      for (std::string& fragment : text::HighlightBody(paragraphs, found.highlight_terms, spec)) {
+      for (std::string& fragment : highlighter->Body(paragraphs)) {
         snippets->add_body(std::move(fragment));
       }
     }

@@ -4,7 +4,10 @@
 // increasing non-empty source spans inside the text, and valid UTF-8 terms of at most
 // kMaxTermBytes; Terms() gives the tokens' terms; AnalyzeTerms() (indexing) gives the same terms
 // and positions, both with a new TermDictionary and with one that has seen every earlier input
-// (its word table's hits, growth and long words).
+// (its word table's hits, growth and long words); AnalyzeTermSpans() (highlighting) gives the
+// same terms and source spans, and with a first-byte filter drops only words whose terms start
+// with other bytes.
+#include <bitset>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -29,6 +32,7 @@ namespace {
 using newsdb::text::Analyzer;
 using newsdb::text::TermDictionary;
 using newsdb::text::TermPosition;
+using newsdb::text::TermSpan;
 using newsdb::text::Token;
 
 void CheckAnalyzeTerms(Analyzer& analyzer, std::string_view text, const std::vector<Token>& tokens,
@@ -71,6 +75,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   TermDictionary fresh;
   CheckAnalyzeTerms(analyzer, text, tokens, &fresh);
+  std::vector<TermSpan> spans;
+  analyzer.AnalyzeTermSpans(text, &fresh, &spans);
+  NEWSDB_FUZZ_CHECK(spans.size() == tokens.size());
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    NEWSDB_FUZZ_CHECK(fresh.term(spans[i].term) == tokens[i].term);
+    NEWSDB_FUZZ_CHECK(spans[i].begin == tokens[i].begin && spans[i].end == tokens[i].end);
+  }
+  // With a first-byte filter (the input's first byte, 'e', 's' and 0xD0): a word it drops has a
+  // term that starts with another byte.
+  std::bitset<256> first_bytes;
+  for (const uint8_t byte : {uint8_t{'e'}, uint8_t{'s'}, uint8_t{0xD0}}) first_bytes.set(byte);
+  if (size > 0) first_bytes.set(data[0]);
+  spans.clear();
+  TermDictionary filtered;
+  analyzer.AnalyzeTermSpans(text, &filtered, &spans, &first_bytes);
+  NEWSDB_FUZZ_CHECK(spans.size() == tokens.size());
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (spans[i].term == TermSpan::kNoTerm) {
+      NEWSDB_FUZZ_CHECK(!first_bytes.test(static_cast<uint8_t>(tokens[i].term.front())));
+    } else {
+      NEWSDB_FUZZ_CHECK(filtered.term(spans[i].term) == tokens[i].term);
+    }
+  }
   static TermDictionary* const seen = new TermDictionary();
   CheckAnalyzeTerms(analyzer, text, tokens, seen);
   CheckAnalyzeTerms(analyzer, text, tokens, seen);

@@ -1,5 +1,7 @@
 #include "common/text/analyzer.h"
 
+#include <algorithm>
+#include <bitset>
 #include <cstdint>
 #include <ostream>
 #include <random>
@@ -47,6 +49,31 @@ std::vector<std::string> Terms(std::string_view text) {
   TermDictionary fresh;
   for (TermDictionary* dictionary : {&fresh, seen, seen}) {
     EXPECT_EQ(NumberedTerms(text, dictionary), terms) << text;
+  }
+  // AnalyzeTermSpans (highlighting): the same terms, with Analyze()'s source spans.
+  std::vector<Token> tokens;
+  ThreadLocalAnalyzer().Analyze(text, 0, &tokens);
+  std::vector<TermSpan> spans;
+  ThreadLocalAnalyzer().AnalyzeTermSpans(text, seen, &spans);
+  EXPECT_EQ(spans.size(), tokens.size()) << text;
+  for (size_t i = 0; i < std::min(spans.size(), tokens.size()); ++i) {
+    EXPECT_EQ(seen->term(spans[i].term), tokens[i].term) << text;
+    EXPECT_EQ(spans[i].begin, tokens[i].begin) << text;
+    EXPECT_EQ(spans[i].end, tokens[i].end) << text;
+  }
+  // With a first-byte filter, exactly the words whose terms start with another byte drop out.
+  std::bitset<256> first_bytes;
+  for (const char c : std::string_view("akstu\xD0")) first_bytes.set(static_cast<uint8_t>(c));
+  TermDictionary filtered;
+  spans.clear();
+  ThreadLocalAnalyzer().AnalyzeTermSpans(text, &filtered, &spans, &first_bytes);
+  EXPECT_EQ(spans.size(), tokens.size()) << text;
+  for (size_t i = 0; i < std::min(spans.size(), tokens.size()); ++i) {
+    if (spans[i].term != TermSpan::kNoTerm) {
+      EXPECT_EQ(filtered.term(spans[i].term), tokens[i].term) << text;
+    } else {
+      EXPECT_FALSE(first_bytes.test(static_cast<uint8_t>(tokens[i].term.front()))) << text;
+    }
   }
   return terms;
 }
@@ -215,6 +242,34 @@ TEST(AnalyzerTest, StemCacheGivesTheStemmerResults) {
   EXPECT_EQ(warm.Terms("summits ratify"), Analyzer().Terms("summits ratify"));
   EXPECT_THAT(std::vector<std::string>(first.end() - 4, first.end()),
               ElementsAre("ratifi", "summit", "ratifi", "summit"));
+}
+
+// Highlighting skips words by their first byte (AnalyzeTermSpans), which relies on English
+// stemming keeping a word's first letter: checked on Snowball's exceptional forms, short words
+// and 200,000 random words.
+TEST(AnalyzerTest, StemmingKeepsTheFirstLetter) {
+  std::string text =
+      "skis skies dying lying tying idly gently ugly early only singly news howe atlas cosmos "
+      "bias andes inning innings outing outings canning cannings herring herrings earring "
+      "earrings proceed exceed succeed ied ies sses yes yelling youth y ys ay ey ies ied eed "
+      "ing ings ly ness ational ";
+  uint64_t state = 20261128;
+  for (int i = 0; i < 200000; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const int length = 1 + static_cast<int>((state >> 60) % 12);
+    for (int k = 0; k < length; ++k) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      text.push_back(static_cast<char>('a' + (state >> 33) % 26));
+    }
+    text.push_back(' ');
+  }
+  Analyzer analyzer;
+  std::vector<Token> tokens;
+  analyzer.Analyze(text, 0, &tokens);
+  for (const Token& token : tokens) {
+    ASSERT_FALSE(token.term.empty());
+    EXPECT_EQ(token.term.front(), text[token.begin]) << text.substr(token.begin, 20);
+  }
 }
 
 TEST(AnalyzerTest, DoesNotStemWordsWithDigitsOrOtherLetters) {

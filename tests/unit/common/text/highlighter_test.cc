@@ -242,5 +242,36 @@ TEST(HighlightBodyTest, OutputIsValidUtf8ForInvalidInput) {
   EXPECT_THAT(fragments[0], ::testing::HasSubstr("<em>water</em>"));
 }
 
+// A Highlighter reused across a search's hits remembers words and their matches; every title and
+// body must come out as a fresh one gives them, whatever it saw before.
+TEST(HighlighterTest, ReuseGivesWhatAFreshHighlighterGives) {
+  const HighlightTerms match = Query("summit ratified Туркестан", {"kazakh"});
+  HighlightSpec spec;
+  spec.snippet_chars = 40;
+  const std::vector<std::vector<std::string>> bodies = {
+      {"Leaders met at the summit in Astana on Monday, where the treaty was ratified.",
+       "ТУРКЕСТАН region officials and Kazakhstan’s envoys attended the summits."},
+      {"No matching words here at all."},
+      {"Kazakh and kazakhstani delegations; the Senate ratifies, summit ends, summit resumes."},
+      {"cafe\u0301 summit caf\u00E9 \xFF\xFE summit"},
+  };
+  const std::vector<std::string> titles = {"Summit in Astana", "Nothing", "Kazakhs ratify",
+                                           "SUMMITS: Туркестан"};
+  Highlighter reused(match, spec);
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < bodies.size(); ++i) {
+      EXPECT_EQ(reused.Body(bodies[i]), Highlighter(match, spec).Body(bodies[i])) << i;
+      EXPECT_EQ(reused.Title(titles[i]), Highlighter(match, spec).Title(titles[i])) << i;
+    }
+  }
+  EXPECT_EQ(reused.Title("Kazakhs ratify"), "<em>Kazakhs</em> <em>ratify</em>");
+  EXPECT_THAT(
+      reused.Body(bodies[2]),
+      ElementsAre(
+          "<em>Kazakh</em> and <em>kazakhstani</em> delegations; the" + std::string(kEllipsis),
+          std::string(kEllipsis) + "<em>ratifies</em>, <em>summit</em> ends, <em>summit</em>" +
+              std::string(kEllipsis)));
+}
+
 }  // namespace
 }  // namespace newsdb::text
