@@ -10,22 +10,13 @@
 #include <bitset>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/text/analyzer.h"
 #include "common/text/utf8.h"
-
-#define NEWSDB_FUZZ_CHECK(condition)                                                     \
-  do {                                                                                   \
-    if (!(condition)) {                                                                  \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                      \
-    }                                                                                    \
-  } while (false)
+#include "tests/fuzz/fuzz_check.h"
 
 namespace {
 

@@ -20,14 +20,7 @@
 #include "common/status/grpc_status.h"
 #include "common/text/utf8.h"
 #include "services/query/query_parser.h"
-
-#define NEWSDB_FUZZ_CHECK(condition)                                                     \
-  do {                                                                                   \
-    if (!(condition)) {                                                                  \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                      \
-    }                                                                                    \
-  } while (false)
+#include "tests/fuzz/fuzz_check.h"
 
 namespace {
 
