@@ -23,7 +23,8 @@ echo "== ASan/UBSan build of the core libraries"
 asan_targets=(key_codec_test posting_codec_test article_store_test search_oracle_test
               page_token_test query_parser_test query_tree_test grpc_status_test
               feed_parser_test feed_ingestion_test utf8_test analyzer_test highlighter_test
-              article_id_test feed_parser_fuzzer query_parser_fuzzer storage_codec_fuzzer)
+              article_id_test feed_parser_fuzzer query_parser_fuzzer storage_codec_fuzzer
+              analyzer_fuzzer)
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNEWSDB_SANITIZE=ON >/dev/null
 cmake --build build-asan -j "${jobs}" --target "${asan_targets[@]}"
 # Only the targets above are built there; gtest registers the others as *_NOT_BUILT, excluded here.

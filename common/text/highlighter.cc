@@ -103,20 +103,21 @@ struct Window {
   size_t end_byte;
   bool cut_before;
   bool cut_after;
-  std::vector<std::string_view> terms;  // distinct matched terms, sorted
+  // Distinct matched terms, as sorted term numbers (not views of the dictionary's strings: those
+  // move when it grows).
+  std::vector<uint32_t> terms;
   size_t matches;
 };
 
 // The window whose matched words are matched_tokens[first_match..last_match], widened with
 // context to about `budget` characters.
 Window MakeWindow(size_t paragraph_index, std::string_view text, const AnalysedParagraph& paragraph,
-                  const TermDictionary& dictionary, size_t first_match, size_t last_match,
-                  uint32_t budget) {
+                  size_t first_match, size_t last_match, uint32_t budget) {
   Window window;
   window.paragraph = paragraph_index;
   window.matches = last_match - first_match + 1;
   for (size_t m = first_match; m <= last_match; ++m) {
-    window.terms.emplace_back(dictionary.term(paragraph.tokens[paragraph.matched_tokens[m]].term));
+    window.terms.push_back(paragraph.tokens[paragraph.matched_tokens[m]].term);
   }
   std::sort(window.terms.begin(), window.terms.end());
   window.terms.erase(std::unique(window.terms.begin(), window.terms.end()), window.terms.end());
@@ -173,9 +174,9 @@ bool Overlaps(const Window& a, const Window& b) {
   return a.paragraph == b.paragraph && a.begin_byte < b.end_byte && b.begin_byte < a.end_byte;
 }
 
-size_t CountNewTerms(const Window& window, const std::vector<std::string_view>& shown) {
+size_t CountNewTerms(const Window& window, const std::vector<uint32_t>& shown) {
   size_t count = 0;
-  for (const std::string_view term : window.terms) {
+  for (const uint32_t term : window.terms) {
     if (!std::binary_search(shown.begin(), shown.end(), term)) ++count;
   }
   return count;
@@ -239,15 +240,14 @@ std::vector<std::string> Highlighter::Body(const std::vector<std::string>& parag
                  budget) {
         ++last;
       }
-      candidates.push_back(
-          MakeWindow(p, paragraphs[p], paragraph, dictionary_, first, last, budget));
+      candidates.push_back(MakeWindow(p, paragraphs[p], paragraph, first, last, budget));
       if (paragraph.chars <= budget) break;  // the whole paragraph: one candidate is enough
     }
   }
   if (candidates.empty()) return {};
 
   std::vector<const Window*> chosen;
-  std::vector<std::string_view> shown_terms;  // sorted
+  std::vector<uint32_t> shown_terms;  // sorted
   while (chosen.size() < static_cast<size_t>(spec.max_fragments)) {
     const Window* best = nullptr;
     std::tuple<size_t, size_t, size_t> best_score;

@@ -6,7 +6,8 @@
 // and positions, both with a new TermDictionary and with one that has seen every earlier input
 // (its word table's hits, growth and long words); AnalyzeTermSpans() (highlighting) gives the
 // same terms and source spans, and with a first-byte filter drops only words whose terms start
-// with other bytes.
+// with other bytes; a Highlighter reused across inputs gives what a fresh one gives.
+#include <algorithm>
 #include <bitset>
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "common/text/analyzer.h"
+#include "common/text/highlighter.h"
 #include "common/text/utf8.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -92,5 +94,44 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static TermDictionary* const seen = new TermDictionary();
   CheckAnalyzeTerms(analyzer, text, tokens, seen);
   CheckAnalyzeTerms(analyzer, text, tokens, seen);
+
+  // Highlighting, with the input's lines as paragraphs: with every third term of the input as the
+  // query, the output is valid UTF-8 and the same when asked again; with a fixed query, a
+  // Highlighter that has seen every earlier input (its dictionary grown) gives what a fresh one
+  // gives.
+  std::vector<std::string> paragraphs;
+  for (size_t begin = 0; begin <= text.size();) {
+    const size_t end = std::min(text.find('\n', begin), text.size());
+    paragraphs.emplace_back(text.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  newsdb::text::HighlightTerms match;
+  for (size_t i = 0; i < terms.size(); i += 3) match.terms.insert(terms[i]);
+  if (!terms.empty()) match.prefixes.push_back(terms.back().substr(0, 2));
+  newsdb::text::HighlightSpec spec;
+  spec.snippet_chars = 1 + static_cast<int>(size % 97);
+  newsdb::text::Highlighter highlighter(match, spec);
+  const std::vector<std::string> fragments = highlighter.Body(paragraphs);
+  for (const std::string& fragment : fragments) {
+    NEWSDB_FUZZ_CHECK(newsdb::text::IsValidUtf8(fragment));
+  }
+  const std::string title = highlighter.Title(text);
+  NEWSDB_FUZZ_CHECK(newsdb::text::IsValidUtf8(title));
+  NEWSDB_FUZZ_CHECK(highlighter.Body(paragraphs) == fragments);
+
+  static const newsdb::text::HighlightTerms* const fixed_match = [] {
+    auto* fixed = new newsdb::text::HighlightTerms();
+    for (std::string& term : newsdb::text::ThreadLocalAnalyzer().Terms("the summit e s 1 Қ")) {
+      fixed->terms.insert(std::move(term));
+    }
+    fixed->prefixes.push_back("a");
+    return fixed;
+  }();
+  static const newsdb::text::HighlightSpec* const fixed_spec = new newsdb::text::HighlightSpec();
+  static newsdb::text::Highlighter* const reused =
+      new newsdb::text::Highlighter(*fixed_match, *fixed_spec);
+  newsdb::text::Highlighter fresh_highlighter(*fixed_match, *fixed_spec);
+  NEWSDB_FUZZ_CHECK(reused->Body(paragraphs) == fresh_highlighter.Body(paragraphs));
+  NEWSDB_FUZZ_CHECK(reused->Title(text) == fresh_highlighter.Title(text));
   return 0;
 }
