@@ -5,24 +5,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 
 #include "services/storage/key_codec.h"
 #include "services/storage/posting_codec.h"
 #include "services/storage/search_index.h"
-
-namespace {
-
-void Require(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "invariant violated: %s\n", what);
-    std::abort();
-  }
-}
-
-}  // namespace
+#include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace newsdb::storage;  // NOLINT(google-build-using-namespace): a fuzz entry point
@@ -33,10 +21,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (block.ok()) {
     absl::StatusOr<std::vector<Posting>> again =
         DecodePostingBlock(EncodePostingBlock(first_doc, *block), first_doc);
-    Require(again.ok() && again->size() == block->size(), "posting block round-trips");
+    NEWSDB_FUZZ_CHECK(again.ok() && again->size() == block->size());
     for (size_t i = 0; i < block->size(); ++i) {
-      Require((*again)[i].doc == (*block)[i].doc && (*again)[i].positions == (*block)[i].positions,
-              "posting round-trips");
+      NEWSDB_FUZZ_CHECK((*again)[i].doc == (*block)[i].doc &&
+                        (*again)[i].positions == (*block)[i].positions);
     }
   }
   // Joining: the input split in two at a byte it names, as two blocks of one term (the index
@@ -51,33 +39,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     absl::StatusOr<std::vector<Posting>> right = DecodePostingBlock(b, second_first);
     if (joined.ok() && left.ok() && right.ok()) {
       absl::StatusOr<std::vector<Posting>> all = DecodePostingBlock(*joined, first_doc);
-      Require(all.ok() && all->size() == left->size() + right->size(), "joined blocks decode");
+      NEWSDB_FUZZ_CHECK(all.ok() && all->size() == left->size() + right->size());
       for (size_t i = 0; i < all->size(); ++i) {
         const Posting& want = i < left->size() ? (*left)[i] : (*right)[i - left->size()];
-        Require((*all)[i].doc == want.doc && (*all)[i].positions == want.positions,
-                "joined postings keep their order and positions");
+        NEWSDB_FUZZ_CHECK((*all)[i].doc == want.doc && (*all)[i].positions == want.positions);
       }
     }
   }
   std::vector<uint32_t> docs, freqs;
   if (DecodePostingDocs(bytes, first_doc, &docs, &freqs).ok()) {
-    Require(docs.size() == freqs.size(), "docs and freqs are parallel");
+    NEWSDB_FUZZ_CHECK(docs.size() == freqs.size());
   }
   if (absl::StatusOr<PostingKey> key = DecodePostingKey(bytes); key.ok()) {
-    Require(EncodePostingKey(key->field, key->term, key->first_doc) == bytes, "key re-encodes");
+    NEWSDB_FUZZ_CHECK(EncodePostingKey(key->field, key->term, key->first_doc) == bytes);
   }
   if (absl::StatusOr<DocValues> values = DecodeDocValues(bytes); values.ok()) {
     absl::StatusOr<DocValues> again = DecodeDocValues(EncodeDocValues(*values));
-    Require(again.ok() && again->id == values->id && again->views == values->views &&
-                again->published_seconds == values->published_seconds &&
-                again->credit == values->credit && again->body_length == values->body_length,
-            "doc values round-trip");
+    NEWSDB_FUZZ_CHECK(again.ok() && again->id == values->id && again->views == values->views &&
+                      again->published_seconds == values->published_seconds &&
+                      again->credit == values->credit && again->body_length == values->body_length);
   }
   if (absl::StatusOr<ArticleKey> key = DecodeArticleKey(bytes); key.ok()) {
-    Require(EncodeArticleKey(*key) == bytes, "article key re-encodes");
+    NEWSDB_FUZZ_CHECK(EncodeArticleKey(*key) == bytes);
   }
   if (absl::StatusOr<ViewKey> key = DecodeViewKey(bytes); key.ok()) {
-    Require(EncodeViewKey(*key) == bytes, "view key re-encodes");
+    NEWSDB_FUZZ_CHECK(EncodeViewKey(*key) == bytes);
   }
   return 0;
 }
