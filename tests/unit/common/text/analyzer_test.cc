@@ -380,6 +380,32 @@ TEST(AnalyzerTest, AnalyzeTermsGivesComposedAndDecomposedWordsOneNumber) {
   EXPECT_THAT(dictionary.terms(), ElementsAre("caf\u00E9"));
 }
 
+// The word table keeps words of up to 16 bytes in its slots and longer ones aside: words that
+// share their first 16 bytes, or differ only past them, must still get their own terms, also
+// after the table has grown many times.
+TEST(AnalyzerTest, AnalyzeTermsTellsApartLongWordsAndSurvivesGrowth) {
+  std::string text =
+      "internationalization internationalizations internationalisation "
+      "internationalizationx abcdefghijklmnop abcdefghijklmnopq abcdefghijklmnopqr "
+      "abcdefghijklmno abcdefgh abcdefghi abcdefg ";
+  for (int i = 0; i < 20000; ++i) {
+    std::string word;
+    for (int n = i; word.size() < 3 || n > 0; n /= 26)
+      word.push_back(static_cast<char>('a' + n % 26));
+    text += word + (i % 3 == 0 ? "abcdefghijklmnopqrstu " : " ");
+  }
+  text += text;  // every word again, now found in the table
+  std::vector<std::string> expected;
+  std::vector<Token> tokens;
+  ThreadLocalAnalyzer().Analyze(text, 0, &tokens);
+  for (const Token& token : tokens) expected.push_back(token.term);
+  TermDictionary dictionary;
+  EXPECT_EQ(NumberedTerms(text, &dictionary), expected);
+  // Two words, one term; a word that differs past 16 bytes, its own.
+  EXPECT_THAT(std::vector<std::string>(dictionary.terms().begin(), dictionary.terms().begin() + 3),
+              ElementsAre("internation", "internationalis", "internationalizationx"));
+}
+
 TEST(AnalyzerTest, NormalizesPrefixesWithoutStemming) {
   Analyzer analyzer;
   EXPECT_EQ(analyzer.NormalizePrefix("Kazakh"), "kazakh");
