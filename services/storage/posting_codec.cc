@@ -17,11 +17,8 @@ bool IsField(char c) { return c == 't' || c == 'b' || c == 'c'; }
 }  // namespace
 
 void AppendVarint(uint64_t value, std::string* out) {
-  while (value >= 0x80) {
-    out->push_back(static_cast<char>((value & 0x7f) | 0x80));
-    value >>= 7;
-  }
-  out->push_back(static_cast<char>(value));
+  char bytes[10];
+  out->append(bytes, WriteVarint(value, bytes));
 }
 
 bool ReadVarint(absl::string_view bytes, size_t* pos, uint64_t* value) {

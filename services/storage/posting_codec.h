@@ -75,9 +75,9 @@ absl::StatusOr<std::string> ConcatPostingBlocks(const std::vector<PostingBlockRe
 
 // LEB128 helpers shared by the storage codecs.
 void AppendVarint(uint64_t value, std::string* out);
-// Writes `value` as a varint at `out`, which has room for 5 bytes, and returns the end: for
-// encoders that size a buffer once instead of appending byte by byte.
-inline char* WriteVarint32(uint32_t value, char* out) {
+// Writes `value` as a varint at `out` and returns the end; `out` needs room for 10 bytes, or 5
+// for a value below 2^32. For encoders that size a buffer once instead of appending byte by byte.
+inline char* WriteVarint(uint64_t value, char* out) {
   while (value >= 0x80) {
     *out++ = static_cast<char>((value & 0x7f) | 0x80);
     value >>= 7;

@@ -229,13 +229,13 @@ std::string EncodeOccurrenceBlock(uint32_t first_doc, const FreshField::Occurren
   }
   const size_t most = 5 * (1 + 2 * docs.size() + static_cast<size_t>(end - begin));
   if (scratch.size() < most) scratch.resize(most);
-  char* out = WriteVarint32(static_cast<uint32_t>(docs.size()), scratch.data());
+  char* out = WriteVarint(docs.size(), scratch.data());
   uint32_t previous = first_doc;
   for (uint32_t doc : docs) {
-    out = WriteVarint32(doc - previous, out);
+    out = WriteVarint(doc - previous, out);
     previous = doc;
   }
-  for (uint32_t freq : freqs) out = WriteVarint32(freq, out);
+  for (uint32_t freq : freqs) out = WriteVarint(freq, out);
   uint32_t last_doc = UINT32_MAX;
   uint32_t last_position = 0;
   for (const FreshField::Occurrence* o = begin; o != end; ++o) {
@@ -243,7 +243,7 @@ std::string EncodeOccurrenceBlock(uint32_t first_doc, const FreshField::Occurren
       last_doc = o->doc;
       last_position = 0;
     }
-    out = WriteVarint32(o->position - last_position, out);
+    out = WriteVarint(o->position - last_position, out);
     last_position = o->position;
   }
   return std::string(scratch.data(), out);
