@@ -96,7 +96,8 @@ void FeedIngestion::OnArticle(ParsedArticle parsed) {
 
 absl::Status FeedIngestion::PublishBatch() {
   if (batch_.articles_size() == 0) return absl::OkStatus();
-  absl::StatusOr<v1::PutArticlesResponse> published = publisher_.Publish(batch_, options_.deadline);
+  absl::StatusOr<v1::PutArticlesResponse> published =
+      publisher_.Publish(batch_, options_.deadline, options_.retry_budget);
   if (!published.ok()) {
     return absl::Status(
         published.status().code(),

@@ -28,18 +28,23 @@ namespace newsdb::ingest {
 class BatchPublisher {
  public:
   virtual ~BatchPublisher() = default;
-  // Stores `request` (idempotently) before `deadline`, returning one result per article.
+  // Stores `request` (idempotently) before `deadline`, returning one result per article. While
+  // storage is unavailable it retries for at most `retry_budget`, counted from this batch's first
+  // failed attempt (not from the start of the call): a long dump is bounded by its call's deadline
+  // alone, and a storage outage by the budget.
   // Errors: UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, INVALID_ARGUMENT (a bug in ingest) ...
   virtual absl::StatusOr<v1::PutArticlesResponse> Publish(const v1::PutArticlesRequest& request,
-                                                          absl::Time deadline) = 0;
+                                                          absl::Time deadline,
+                                                          absl::Duration retry_budget) = 0;
 };
 
 // Validated options of one ingestion.
 struct IngestOptions {
   std::string source = "unknown";
   absl::TimeZone time_zone;
-  std::optional<absl::Time> captured_at;  // overrides the dump header
-  absl::Time deadline = absl::InfiniteFuture();
+  std::optional<absl::Time> captured_at;                   // overrides the dump header
+  absl::Time deadline = absl::InfiniteFuture();            // of the whole call
+  absl::Duration retry_budget = absl::InfiniteDuration();  // per batch, see BatchPublisher
   int max_batch_articles = 2000;
   int64_t max_batch_bytes = 8 << 20;
 };

@@ -24,9 +24,10 @@ grpc::Status Finished(FeedIngestion& ingestion, const grpc::ServerContext& conte
 
 }  // namespace
 
-absl::Time IngestServiceImpl::DeadlineOf(const grpc::ServerContext& context) const {
-  const absl::Time call_deadline = absl::FromChrono(context.deadline());
-  return std::min(call_deadline, absl::Now() + retry_budget_);
+void IngestServiceImpl::SetLimits(const grpc::ServerContext& context,
+                                  IngestOptions& options) const {
+  options.deadline = absl::FromChrono(context.deadline());
+  options.retry_budget = retry_budget_;
 }
 
 grpc::Status IngestServiceImpl::IngestFeed(grpc::ServerContext* context,
@@ -38,7 +39,7 @@ grpc::Status IngestServiceImpl::IngestFeed(grpc::ServerContext* context,
   if (request->has_captured_at()) *options.mutable_captured_at() = request->captured_at();
   absl::StatusOr<IngestOptions> ingest_options = MakeIngestOptions(options, "");
   if (!ingest_options.ok()) return status::ToGrpcStatus(ingest_options.status());
-  ingest_options->deadline = DeadlineOf(*context);
+  SetLimits(*context, *ingest_options);
   FeedIngestion ingestion(*std::move(ingest_options), publisher_, absl::Now());
   absl::Status consumed = ingestion.Consume(request->content());
   if (!consumed.ok()) return status::ToGrpcStatus(consumed);
@@ -56,7 +57,7 @@ grpc::Status IngestServiceImpl::StreamFeed(grpc::ServerContext* context,
   const v1::FeedOptions first_options = chunk.options();
   absl::StatusOr<IngestOptions> ingest_options = MakeIngestOptions(first_options, "options.");
   if (!ingest_options.ok()) return status::ToGrpcStatus(ingest_options.status());
-  ingest_options->deadline = DeadlineOf(*context);
+  SetLimits(*context, *ingest_options);
   FeedIngestion ingestion(*std::move(ingest_options), publisher_, absl::Now());
   int64_t index = 0;
   do {

@@ -12,8 +12,9 @@ namespace newsdb::ingest {
 
 class IngestServiceImpl final : public v1::IngestService::Service {
  public:
-  // `retry_budget` bounds how long one batch waits for an unavailable storage when the call's own
-  // deadline is later (or unset).
+  // `retry_budget` bounds how long one batch waits for an unavailable storage (from that batch's
+  // first failure) when the call's own deadline is later (or unset). The call's deadline alone
+  // bounds the call.
   IngestServiceImpl(BatchPublisher& publisher, absl::Duration retry_budget)
       : publisher_(publisher), retry_budget_(retry_budget) {}
 
@@ -23,7 +24,8 @@ class IngestServiceImpl final : public v1::IngestService::Service {
                           v1::IngestFeedResponse* response) override;
 
  private:
-  absl::Time DeadlineOf(const grpc::ServerContext& context) const;
+  // The call's deadline and the per-batch retry budget.
+  void SetLimits(const grpc::ServerContext& context, IngestOptions& options) const;
 
   BatchPublisher& publisher_;
   absl::Duration retry_budget_;

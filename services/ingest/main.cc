@@ -10,8 +10,9 @@
 
 ABSL_FLAG(std::string, storage, "127.0.0.1:7001", "Address of the storage service, HOST:PORT.");
 ABSL_FLAG(absl::Duration, storage_retry_timeout, absl::Seconds(30),
-          "How long one batch keeps retrying while storage is unavailable, unless the call's "
-          "deadline comes first; then the call fails with UNAVAILABLE.");
+          "How long one batch keeps retrying while storage is unavailable, counted from that "
+          "batch's first failed attempt, unless the call's deadline comes first; then the call "
+          "fails with UNAVAILABLE. The call's own deadline bounds the whole call.");
 
 int main(int argc, char** argv) {
   newsdb::server::InitServerProcess(argc, argv,

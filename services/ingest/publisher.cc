@@ -35,10 +35,12 @@ StoragePublisher::StoragePublisher(std::shared_ptr<grpc::Channel> channel, Retry
     : stub_(v1::StorageService::NewStub(channel)), policy_(policy) {}
 
 absl::StatusOr<v1::PutArticlesResponse> StoragePublisher::Publish(
-    const v1::PutArticlesRequest& request, absl::Time deadline) {
+    const v1::PutArticlesRequest& request, absl::Time deadline, absl::Duration retry_budget) {
   thread_local std::minstd_rand jitter(std::random_device{}());
   absl::Duration backoff = policy_.initial_backoff;
   grpc::Status last;
+  // Set at the first failure: from then on the batch retries until the budget or the deadline.
+  absl::Time give_up = absl::InfiniteFuture();
   for (int attempt = 1;; ++attempt) {
     grpc::ClientContext context;
     context.set_deadline(
@@ -47,16 +49,19 @@ absl::StatusOr<v1::PutArticlesResponse> StoragePublisher::Publish(
     last = stub_->PutArticles(&context, request, &response);
     if (last.ok()) return response;
     if (!IsRetryable(last.error_code())) return status::FromGrpcStatus(last);
+    if (attempt == 1) give_up = std::min(deadline, absl::Now() + retry_budget);
     // Full jitter keeps many ingest replicas from retrying in lockstep.
     const absl::Duration sleep = backoff * std::uniform_real_distribution<double>(0.5, 1.0)(jitter);
-    if (absl::Now() + sleep >= deadline) break;
+    if (absl::Now() + sleep >= give_up) break;
     LOG(WARNING) << "Storage unavailable (attempt " << attempt << "): " << last.error_message()
                  << "; retrying in " << sleep;
     absl::SleepFor(sleep);
     backoff = std::min(backoff * 2, policy_.max_backoff);
   }
-  return absl::UnavailableError(
-      absl::StrCat("storage unavailable until the deadline: ", last.error_message()));
+  return absl::UnavailableError(absl::StrCat(
+      "storage unavailable for ", absl::FormatDuration(retry_budget),
+      " (the storage retry budget, --storage_retry_timeout) or until the call's deadline: ",
+      last.error_message()));
 }
 
 }  // namespace newsdb::ingest

@@ -26,10 +26,11 @@ class StoragePublisher final : public BatchPublisher {
  public:
   StoragePublisher(std::shared_ptr<grpc::Channel> channel, RetryPolicy policy = {});
 
-  // Errors: UNAVAILABLE when storage stayed unreachable until `deadline` (or the attempt deadline
-  // passed while it was unreachable); otherwise storage's own status.
+  // Errors: UNAVAILABLE when storage stayed unreachable for `retry_budget` since the first failed
+  // attempt, or until `deadline`; otherwise storage's own status.
   absl::StatusOr<v1::PutArticlesResponse> Publish(const v1::PutArticlesRequest& request,
-                                                  absl::Time deadline) override;
+                                                  absl::Time deadline,
+                                                  absl::Duration retry_budget) override;
 
  private:
   std::unique_ptr<v1::StorageService::Stub> stub_;

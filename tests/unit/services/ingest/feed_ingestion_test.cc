@@ -19,7 +19,8 @@ using ::testing::SizeIs;
 class FakePublisher final : public BatchPublisher {
  public:
   absl::StatusOr<v1::PutArticlesResponse> Publish(const v1::PutArticlesRequest& request,
-                                                  absl::Time /*deadline*/) override {
+                                                  absl::Time /*deadline*/,
+                                                  absl::Duration /*retry_budget*/) override {
     if (fail_after_batches >= 0 && static_cast<int>(batches.size()) >= fail_after_batches) {
       return absl::UnavailableError("storage is down");
     }
