@@ -814,6 +814,8 @@ class PipelineTest(unittest.TestCase):
         self.assertEqual(run.returncode, 1, "newsctl get of a missing id: exit %d, want 1 (%s)" %
                          (run.returncode, run.stderr))
         self.assertTrue(run.stderr.strip(), "newsctl get of a missing id printed nothing on stderr")
+        # The status code is printed by name, not as a bare number.
+        self.assertRegex(run.stderr, r"^newsctl: get.* failed: NOT_FOUND: ", run.stderr)
         run = self.cluster.run_newsctl([query_flag, "get", "xyz"])
         self.assertNotEqual(run.returncode, 0, "newsctl get xyz exited 0")
         self.assertTrue(run.stderr.strip())

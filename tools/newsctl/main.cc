@@ -22,6 +22,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -92,7 +93,8 @@ std::string ToJson(const google::protobuf::Message& message) {
 }
 
 int ReportError(absl::string_view what, const grpc::Status& status) {
-  std::cerr << "newsctl: " << what << " failed: " << static_cast<int>(status.error_code()) << " "
+  std::cerr << "newsctl: " << what << " failed: "
+            << absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())) << ": "
             << status.error_message() << "\n";
   for (const auto& violation :
        newsdb::status::FieldViolationsOf(newsdb::status::FromGrpcStatus(status))) {
