@@ -339,6 +339,15 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Load(RocksDb& db,
   return index;
 }
 
+namespace {
+
+// Floor division, so that pre-1970 times land in the right quarter hour.
+int64_t QuarterHourOf(int64_t published_seconds) {
+  return published_seconds >= 0 ? published_seconds / 900 : -((-published_seconds + 899) / 900);
+}
+
+}  // namespace
+
 uint32_t SearchIndex::CreditOrdinalLocked(const std::string& credit) {
   auto [it, inserted] = credit_index_.try_emplace(credit, static_cast<uint32_t>(credits_.size()));
   if (inserted) credits_.push_back(credit);
@@ -357,14 +366,20 @@ void SearchIndex::AddDocLocked(uint32_t doc, const DocValues& values) {
     title_length_sum_ += values.title_length;
     body_length_sum_ += values.body_length;
     credit_length_sum_ += values.credit_length;
-    // Floor division, so that pre-1970 times land in the right quarter hour.
-    const int64_t quarter = values.published_seconds >= 0
-                                ? values.published_seconds / 900
-                                : -((-values.published_seconds + 899) / 900);
-    ++quarter_hour_counts_[quarter];
+    ++quarter_hour_counts_[QuarterHourOf(values.published_seconds)];
     return;
   }
-  // An existing document: its text or views changed (publication time and id cannot).
+  // An existing document: its text, views or publication second changed (its id, and so its
+  // publication minute, cannot). The article's key moved with the second; searches must look it
+  // up under the new one.
+  if (published_[doc] != values.published_seconds) {
+    auto old_quarter = quarter_hour_counts_.find(QuarterHourOf(published_[doc]));
+    if (old_quarter != quarter_hour_counts_.end() && --old_quarter->second == 0) {
+      quarter_hour_counts_.erase(old_quarter);
+    }
+    ++quarter_hour_counts_[QuarterHourOf(values.published_seconds)];
+    published_[doc] = values.published_seconds;
+  }
   if (views_[doc] != values.views) {
     view_changes_.push_back({sequence_, doc, views_[doc]});
     views_[doc] = values.views;

@@ -140,6 +140,33 @@ TEST_F(ArticleStoreTest, RepeatedIdWithinOneBatchIsIndexedWithItsLastText) {
   EXPECT_EQ(SearchCount(*store_, "aardvark"), 0);
 }
 
+// The id fixes the publication minute, not the second: a re-put may move the second, and search
+// must then find the article under its new key (and filter and sort by the new time).
+TEST_F(ArticleStoreTest, RePutThatMovesThePublicationSecondStaysSearchable) {
+  v1::Article article = MakeArticle(1700631060, "Moved within its minute", 10, 1700697600);
+  ASSERT_TRUE(store_->Put(Batch({article})).ok());
+  article.mutable_published_at()->set_seconds(1700631060 + 42);
+  auto moved = store_->Put(Batch({article}));
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  EXPECT_THAT(Outcomes(*moved), ElementsAre(v1::PUT_OUTCOME_UPDATED));
+
+  v1::SearchShardRequest request;
+  request.mutable_query()->mutable_term()->set_text("moved");
+  request.set_limit(10);
+  absl::StatusOr<v1::SearchShardResponse> found = store_->Search(request, [] { return false; });
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->hits_size(), 1);
+  EXPECT_EQ(found->hits(0).article().published_at().seconds(), 1700631060 + 42);
+
+  // A time filter sees the new second: [minute, minute + 42) no longer holds it.
+  request.mutable_filter()->mutable_published()->mutable_start()->set_seconds(1700631060);
+  request.mutable_filter()->mutable_published()->mutable_end()->set_seconds(1700631060 + 42);
+  found = store_->Search(request, [] { return false; });
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(found->total_hits(), 0);
+  EXPECT_THAT(ScanTitles(*store_, {}), ElementsAre("Moved within its minute"));
+}
+
 // Two writers sending the same new articles at once: whichever creates an article, it is stored
 // and indexed once, and the other writer's copy updates it. (Each writer builds postings before
 // the lock; the one that finds the ids taken meanwhile must not index them again.)
