@@ -93,6 +93,17 @@ std::optional<v1::SearchField> FieldNamed(const std::string& name) {
   return std::nullopt;
 }
 
+// A `name:` that reads as a field scope: an ASCII letter, then ASCII letters, digits or `_`, and a
+// colon followed by something other than `/` (so `17:31` and `https://inform.kz` stay words).
+bool LooksLikeFieldName(const std::vector<char32_t>& cps, size_t begin, size_t colon, size_t end) {
+  auto letter = [](char32_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (!letter(cps[begin])) return false;
+  for (size_t i = begin + 1; i < colon; ++i) {
+    if (!letter(cps[i]) && !(cps[i] >= '0' && cps[i] <= '9') && cps[i] != '_') return false;
+  }
+  return colon + 1 < end && cps[colon + 1] != '/';
+}
+
 bool IsKeyword(const DecodedText& decoded, size_t begin, size_t end, std::u32string_view keyword) {
   return std::u32string_view(decoded.code_points.data() + begin, end - begin) == keyword;
 }
@@ -148,6 +159,13 @@ absl::StatusOr<std::vector<Token>> Tokenize(const DecodedText& decoded) {
         i = colon + 1;
         attached = true;
         continue;
+      }
+      if (LooksLikeFieldName(cps, i, colon, end)) {
+        return QueryError(absl::StrCat("unknown field \"", decoded.Slice(i, colon), "\"",
+                                       AtColumn(i + 1),
+                                       ": the fields are title, body and credit (to search for "
+                                       "the text itself, quote it: \"",
+                                       decoded.Slice(i, end), "\")"));
       }
     }
     TokenKind kind = TokenKind::kWord;

@@ -165,10 +165,24 @@ TEST(QueryParserTest, ScopeAndNegationCombineInEitherOrder) {
   EXPECT_EQ(Parse("a title:-putin"), Parse("a -title:putin"));
 }
 
-TEST(QueryParserTest, AnUnknownFieldNameIsPartOfTheWord) {
-  EXPECT_EQ(Parse("xyz:rest"), R"((term "xyz:rest"))");
+// A typo in a field name must not silently match nothing.
+TEST(QueryParserTest, AnUnknownFieldNameIsAnErrorNamingTheColumnAndTheFields) {
+  EXPECT_EQ(Parse("a nosuch:foo"),
+            "error: query: unknown field \"nosuch\" at column 3: the fields are title, body and "
+            "credit (to search for the text itself, quote it: \"nosuch:foo\")");
+  EXPECT_EQ(Parse("Titel:summit"),
+            "error: query: unknown field \"Titel\" at column 1: the fields are title, body and "
+            "credit (to search for the text itself, quote it: \"Titel:summit\")");
+  EXPECT_THAT(Parse("a:title:b"), HasSubstr("unknown field \"a\" at column 1"));
+}
+
+// Colons that cannot start a field scope stay inside the word, and a quoted `name:rest` is text.
+TEST(QueryParserTest, OtherWordsWithAColonAreWords) {
+  EXPECT_EQ(Parse("17:31"), R"((term "17:31"))");
   EXPECT_EQ(Parse("https://inform.kz"), R"((term "https://inform.kz"))");
-  EXPECT_EQ(Parse("a:title:b"), R"((term "a:title:b"))");
+  EXPECT_EQ(Parse("ф:x"), R"((term "ф:x"))");
+  EXPECT_EQ(Parse("xyz:"), R"((term "xyz:"))");
+  EXPECT_EQ(Parse(R"("xyz:rest")"), R"((phrase "xyz:rest"))");
 }
 
 TEST(QueryParserTest, WordsKeepTheirOriginalText) {
