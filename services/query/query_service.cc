@@ -178,7 +178,7 @@ absl::StatusOr<v1::SearchShardRequest> ToShardRequest(const v1::SearchRequest& r
   shard.set_sort(request.sort());
   *shard.mutable_facets() = request.facets();
   *shard.mutable_highlight() = request.highlight();
-  shard.set_omit_paragraphs(request.view() != v1::ARTICLE_VIEW_FULL);
+  shard.set_omit_paragraphs(request.view() == v1::ARTICLE_VIEW_BASIC);
   return shard;
 }
 

@@ -187,9 +187,13 @@ class SearchTest(unittest.TestCase):
         self.assertEqual(lit.total_hits, 1)
         self.assertTrue(any("<em>mausoleum</em>" in f for f in lit.hits[0].snippets.body),
                         lit.hits[0].snippets)
-        self.assertEqual(len(lit.hits[0].article.paragraphs), 0)  # BASIC view by default
+        # The view defaults to FULL, as ArticleView documents (and as ListArticles does).
+        self.assertEqual(len(lit.hits[0].article.paragraphs), 3)
         full = self.search("mausoleum", view=self.stubs.query_pb2.ARTICLE_VIEW_FULL)
-        self.assertEqual(len(full.hits[0].article.paragraphs), 3)
+        self.assertEqual(full.hits[0].article.paragraphs, lit.hits[0].article.paragraphs)
+        basic = self.search("mausoleum", view=self.stubs.query_pb2.ARTICLE_VIEW_BASIC)
+        self.assertEqual(len(basic.hits[0].article.paragraphs), 0)
+        self.assertEqual(basic.hits[0].article.title, full.hits[0].article.title)
 
     # ---- errors ----
 
