@@ -66,16 +66,23 @@ FeedIngestion::FeedIngestion(IngestOptions options, BatchPublisher& publisher, a
             wire->set_excerpt(std::move(error.excerpt));
           }) {}
 
-absl::Time FeedIngestion::CaptureTime() const {
+absl::Time FeedIngestion::CaptureTime(const std::optional<absl::CivilDay>& date) const {
   if (options_.captured_at.has_value()) return *options_.captured_at;
-  if (std::optional<absl::CivilDay> day = parser_.capture_date(); day.has_value()) {
-    return absl::FromCivil(absl::CivilSecond(*day), options_.time_zone);
-  }
+  if (date.has_value()) return absl::FromCivil(absl::CivilSecond(*date), options_.time_zone);
   return now_;
 }
 
 void FeedIngestion::OnArticle(ParsedArticle parsed) {
   if (!status_.ok()) return;  // storage failed: nothing more is published or counted
+  const absl::Time captured = CaptureTime(parsed.capture_date);
+  if (response_.captures_size() == 0 ||
+      response_.captures(response_.captures_size() - 1).line() != parsed.capture_line) {
+    v1::FeedCapture* capture = response_.add_captures();
+    capture->set_line(parsed.capture_line);
+    *capture->mutable_captured_at() = time::ToTimestamp(captured);
+  }
+  v1::FeedCapture& capture = *response_.mutable_captures(response_.captures_size() - 1);
+  capture.set_articles_parsed(capture.articles_parsed() + 1);
   v1::Article* article = batch_.add_articles();
   article->set_id(article::FormatArticleId(parsed.id));
   *article->mutable_published_at() = time::ToTimestamp(parsed.published);
@@ -85,7 +92,7 @@ void FeedIngestion::OnArticle(ParsedArticle parsed) {
   article->set_views(parsed.views);
   article->set_source(options_.source);
   v1::ViewObservation* observation = article->add_view_history();
-  *observation->mutable_captured_at() = time::ToTimestamp(CaptureTime());
+  *observation->mutable_captured_at() = time::ToTimestamp(captured);
   observation->set_views(parsed.views);
   batch_bytes_ += static_cast<int64_t>(article->ByteSizeLong());
   if (batch_.articles_size() >= options_.max_batch_articles ||
@@ -138,7 +145,11 @@ absl::StatusOr<v1::IngestFeedResponse> FeedIngestion::Finish() {
   if (status_.ok()) status_ = PublishBatch();
   if (!status_.ok()) return status_;
   response_.set_articles_parsed(response_.article_ids_size());
-  *response_.mutable_captured_at() = time::ToTimestamp(CaptureTime());
+  if (response_.captures_size() > 0) {
+    *response_.mutable_captured_at() = response_.captures(0).captured_at();
+  } else {
+    *response_.mutable_captured_at() = time::ToTimestamp(CaptureTime(parser_.capture_date()));
+  }
   return std::move(response_);
 }
 

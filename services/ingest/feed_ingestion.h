@@ -73,7 +73,8 @@ class FeedIngestion {
  private:
   void OnArticle(ParsedArticle parsed);
   absl::Status PublishBatch();
-  absl::Time CaptureTime() const;
+  // Capture time of articles of a dump whose header has `date` (nullopt: none).
+  absl::Time CaptureTime(const std::optional<absl::CivilDay>& date) const;
 
   IngestOptions options_;
   BatchPublisher& publisher_;

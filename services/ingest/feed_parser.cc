@@ -261,11 +261,18 @@ void FeedParser::ProcessLine(std::string_view raw_line, size_t first_non_ascii) 
     line.remove_prefix(kByteOrderMark.size());
   }
   line = TrimBlanks(line);
-  if (line.empty()) return;  // blank lines and lines of spaces carry nothing
-  if (!seen_content_) {
-    seen_content_ = true;
+  if (line.empty()) {  // blank lines and lines of spaces carry nothing
+    ++accounting_.blank;
+    return;
+  }
+  if (line[0] == 'd') {
+    // A dump header may start any line: scrapers append captures to one file.
+    const size_t size = line.size();
     line = StripDumpHeader(line);
-    if (line.empty()) return;
+    if (line.size() != size && line.empty()) {
+      ++accounting_.dump_header_only;
+      return;
+    }
   }
   if (HasHeaderShape(line)) {
     HandleHeader(line);
@@ -282,11 +289,19 @@ std::string_view FeedParser::StripDumpHeader(std::string_view line) {
     if (kShape[i] == '#' ? !IsDigit(line[i]) : line[i] != kShape[i]) return line;
   }
   if (line.size() > kShape.size() && !IsBlank(line[kShape.size()])) return line;
+  // A new capture: the article being assembled ends here, and text up to the next article header
+  // is outside any article.
+  CloseRecordAtHeader();
+  state_ = State::kBeforeFirstHeader;
+  ++dump_headers_;
+  capture_line_ = line_number_;
+  capture_date_.reset();
   const int year = FourDigits(line, 5);
   const int month = TwoDigits(line, 10);
   const int day = TwoDigits(line, 13);
   if (year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= DaysInMonth(year, month)) {
     capture_date_ = absl::CivilDay(year, month, day);
+    if (dump_headers_ == 1) first_capture_date_ = capture_date_;
   } else {
     ReportError(line_number_,
                 absl::StrCat("invalid capture date in dump header: ", Absl(line.substr(5, 10)),
@@ -299,6 +314,7 @@ std::string_view FeedParser::StripDumpHeader(std::string_view line) {
 void FeedParser::HandleHeader(std::string_view line) {
   CloseRecordAtHeader();
   HeaderFields fields = DecodeHeader(line);
+  article_lines_ = 1;
   if (!fields.error.empty()) {
     DropRecord(line_number_, std::move(fields.error), line);
     return;
@@ -306,6 +322,8 @@ void FeedParser::HandleHeader(std::string_view line) {
   article_ = ParsedArticle{};
   article_.paragraphs.reserve(16);  // typical articles have 3-20 paragraphs; avoids regrowth
   article_.line = line_number_;
+  article_.capture_date = capture_date_;
+  article_.capture_line = capture_line_;
   article_.published = options_.time_zone.At(fields.civil).pre;
   article_.views = fields.views;
   article_bytes_ = 0;
@@ -331,20 +349,24 @@ void FeedParser::CloseRecordAtHeader() {
 void FeedParser::HandleText(std::string_view line, std::string_view raw_line) {
   switch (state_) {
     case State::kBeforeFirstHeader:
+      ++accounting_.reported;
       if (!stretch_reported_) {
         ReportError(line_number_, "text before the first article header ignored", line);
         stretch_reported_ = true;
       }
       return;
     case State::kAfterSeparator:
+      ++accounting_.reported;
       if (!stretch_reported_) {
         ReportError(line_number_, "text after a \"relevant news\" line ignored", line);
         stretch_reported_ = true;
       }
       return;
     case State::kSkipRecord:
+      ++accounting_.reported;  // inside a record whose error was reported
       return;
     case State::kExpectTitle:
+      ++article_lines_;
       if (!CheckUtf8(line, raw_line) || !AddArticleBytes(line.size())) return;
       article_.title.assign(line);
       state_ = State::kExpectCredit;
@@ -352,10 +374,12 @@ void FeedParser::HandleText(std::string_view line, std::string_view raw_line) {
     case State::kExpectCredit:
       state_ = State::kBody;
       if (line.starts_with(kCreditPrefix)) {
+        ++article_lines_;
         if (!CheckUtf8(line, raw_line)) return;
         const std::string_view credit = TrimBlanks(line.substr(kCreditPrefix.size()));
         if (!AddArticleBytes(credit.size())) return;
         article_.credit.assign(credit);
+        article_.credit_line = true;
         return;
       }
       break;
@@ -366,9 +390,11 @@ void FeedParser::HandleText(std::string_view line, std::string_view raw_line) {
   if (EqualsIgnoreAsciiCase(line, kRelevantNews)) {
     // Pages end with a block of links to related articles; it is not part of this article.
     FinishArticle();
+    ++accounting_.separators;
     state_ = State::kAfterSeparator;
     return;
   }
+  ++article_lines_;
   if (!CheckUtf8(line, raw_line) || !AddArticleBytes(line.size())) return;
   article_.paragraphs.emplace_back(line);
 }
@@ -396,22 +422,24 @@ bool FeedParser::AddArticleBytes(size_t n) {
 }
 
 void FeedParser::ProcessOverlongLine(size_t length, std::string_view head) {
-  if (!seen_content_) seen_content_ = true;
   std::string message = absl::StrCat("line of ", length, " bytes is longer than max_line_bytes (",
                                      options_.max_line_bytes, ") and was skipped");
   switch (state_) {
     case State::kBeforeFirstHeader:
     case State::kAfterSeparator:
+      ++accounting_.reported;
       if (!stretch_reported_) {
         ReportError(line_number_, std::move(message), head);
         stretch_reported_ = true;
       }
       return;
     case State::kSkipRecord:
+      ++accounting_.reported;
       return;
     case State::kExpectTitle:
     case State::kExpectCredit:
     case State::kBody:
+      ++article_lines_;
       DropRecord(line_number_, std::move(message), head);
       return;
   }
@@ -419,6 +447,8 @@ void FeedParser::ProcessOverlongLine(size_t length, std::string_view head) {
 
 void FeedParser::FinishArticle() {
   article_.id = article::ComputeArticleId(article_.published, article_.title);
+  accounting_.in_articles += article_lines_;
+  article_lines_ = 0;
   ++articles_delivered_;
   on_article_(std::move(article_));
   article_ = ParsedArticle{};
@@ -428,6 +458,8 @@ void FeedParser::FinishArticle() {
 void FeedParser::DropRecord(int64_t line_number, std::string message,
                             std::string_view excerpt_source) {
   ReportError(line_number, std::move(message), excerpt_source);
+  accounting_.reported += article_lines_;
+  article_lines_ = 0;
   article_ = ParsedArticle{};
   article_bytes_ = 0;
   state_ = State::kSkipRecord;

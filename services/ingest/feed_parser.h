@@ -1,5 +1,6 @@
 // Streaming parser for scraped news-feed dumps (grammar and quirks: docs/feed-format.md).
 //
+//   feed     := dump+                                            dumps may be concatenated
 //   dump     := [ spaces ] [ "date " YYYY-MM-DD " " ] article+   capture date, glued to 1st header
 //   article  := header NL title NL [ credit NL ] body-line*
 //   header   := DD "." MM "." YYYY ", " HH ":" MM " " VIEWS       local time; VIEWS = view count
@@ -8,7 +9,9 @@
 //
 // The parser never fails as a whole: every bad record (invalid date, header without a title,
 // invalid UTF-8, over-long line or article, text outside an article) is reported to the error
-// sink with its 1-based line number, and the good records around it are still delivered.
+// sink with its 1-based line number, and the good records around it are still delivered. No line
+// vanishes: every non-blank line is part of a delivered article, a dump header, or a reported
+// record or stretch (line_accounting() tallies them).
 #ifndef NEWSDB_SERVICES_INGEST_FEED_PARSER_H_
 #define NEWSDB_SERVICES_INGEST_FEED_PARSER_H_
 
@@ -46,6 +49,13 @@ struct ParsedArticle {
   int64_t views = 0;
   // article::ComputeArticleId(published, title).
   article::ArticleId id = 0;
+  // The capture (dump header) the article belongs to: the date of the last ` date YYYY-MM-DD`
+  // line before its header (nullopt if there was none, or it was not a calendar date) and that
+  // line's number (0 if none).
+  std::optional<absl::CivilDay> capture_date;
+  int64_t capture_line = 0;
+  // Whether the article had an `Images |` credit line (its credit may still be empty).
+  bool credit_line = false;
 };
 
 // A record that was skipped, and why.
@@ -100,9 +110,25 @@ class FeedParser {
   // later calls do nothing.
   void Finish();
 
-  // The capture date of the ` date YYYY-MM-DD` dump header, known as soon as the first line is
-  // parsed (before the first article is delivered); nullopt if the dump has none.
-  std::optional<absl::CivilDay> capture_date() const { return capture_date_; }
+  // The capture date of the first ` date YYYY-MM-DD` dump header, known as soon as its line is
+  // parsed (before the articles after it are delivered); nullopt if the feed has none. A feed of
+  // concatenated dumps has one header per dump: each article carries its own (capture_date).
+  std::optional<absl::CivilDay> capture_date() const { return first_capture_date_; }
+  // Dump headers seen so far (each starts a capture).
+  int64_t dump_headers() const { return dump_headers_; }
+
+  // Where every line went. Once Finish() ran:
+  //   lines() == blank + dump_header_only + separators + in_articles + reported
+  // where in_articles counts the header, title, credit and paragraph lines of delivered articles
+  // and reported the non-blank lines inside reported records and ignored stretches.
+  struct LineAccounting {
+    int64_t blank = 0;
+    int64_t dump_header_only = 0;  // a dump header alone on its line
+    int64_t separators = 0;        // "relevant news" lines
+    int64_t in_articles = 0;
+    int64_t reported = 0;
+  };
+  const LineAccounting& line_accounting() const { return accounting_; }
 
   // Lines seen so far (a last line without "\n" counts once Finish() ran) and bytes consumed.
   int64_t lines() const { return line_number_; }
@@ -126,6 +152,8 @@ class FeedParser {
   // `first_non_ascii`: offset of the first byte >= 0x80 in raw_line (npos if none; 0 if unknown).
   void ProcessLine(std::string_view raw_line, size_t first_non_ascii);
   void ProcessOverlongLine(size_t length, std::string_view head);
+  // Takes a dump header off the start of `line` (starting a new capture) and returns the rest;
+  // returns `line` unchanged if it does not start with one.
   std::string_view StripDumpHeader(std::string_view line);
   void HandleHeader(std::string_view line);
   void HandleText(std::string_view line, std::string_view raw_line);
@@ -142,9 +170,15 @@ class FeedParser {
 
   State state_ = State::kBeforeFirstHeader;
   bool finished_ = false;
-  bool seen_content_ = false;      // the dump header is looked for on the first non-blank line
-  bool stretch_reported_ = false;  // one error per stretch of text outside articles
-  std::optional<absl::CivilDay> capture_date_;
+  bool stretch_reported_ = false;               // one error per stretch of text outside articles
+  std::optional<absl::CivilDay> capture_date_;  // of the current capture
+  int64_t capture_line_ = 0;
+  std::optional<absl::CivilDay> first_capture_date_;
+  int64_t dump_headers_ = 0;
+  LineAccounting accounting_;
+  // Non-blank lines of the article being assembled (moved to in_articles when it is delivered,
+  // to reported when it is dropped).
+  int64_t article_lines_ = 0;
 
   std::string partial_line_;  // an unterminated line carried over from the previous chunk
   bool overlong_ = false;     // the carried-over line exceeds max_line_bytes: counted, not kept

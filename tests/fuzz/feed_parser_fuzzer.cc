@@ -7,8 +7,10 @@
 //
 // Invariants: articles have a non-empty title, valid UTF-8 everywhere, strictly increasing header
 // lines and the id ComputeArticleId gives; errors have a line within the dump and a valid excerpt
-// of at most 120 bytes; and the result is the same for one chunk, two chunks and (for small
-// inputs) one byte at a time.
+// of at most 120 bytes; no line vanishes (blank + dump headers alone + separators + article lines
+// + reported lines == lines, and the blank count is what the bytes say); capture lines never
+// pass their article's header line and never decrease; and the result is the same for one chunk,
+// two chunks and (for small inputs) one byte at a time.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -35,6 +37,8 @@ struct Run {
   ParsedFeed feed;
   int64_t lines = 0;
   int64_t bytes = 0;
+  int64_t dump_headers = 0;
+  FeedParser::LineAccounting accounting;
 };
 
 Run ParseInChunks(std::string_view dump, const FeedParserOptions& options,
@@ -53,16 +57,45 @@ Run ParseInChunks(std::string_view dump, const FeedParserOptions& options,
   run.feed.capture_date = parser.capture_date();
   run.lines = parser.lines();
   run.bytes = parser.bytes();
+  run.dump_headers = parser.dump_headers();
+  run.accounting = parser.line_accounting();
   return run;
 }
 
 bool SameArticle(const ParsedArticle& a, const ParsedArticle& b) {
   return a.line == b.line && a.published == b.published && a.title == b.title &&
-         a.credit == b.credit && a.paragraphs == b.paragraphs && a.views == b.views && a.id == b.id;
+         a.credit == b.credit && a.paragraphs == b.paragraphs && a.views == b.views &&
+         a.id == b.id && a.capture_date == b.capture_date && a.capture_line == b.capture_line &&
+         a.credit_line == b.credit_line;
+}
+
+bool SameAccounting(const FeedParser::LineAccounting& a, const FeedParser::LineAccounting& b) {
+  return a.blank == b.blank && a.dump_header_only == b.dump_header_only &&
+         a.separators == b.separators && a.in_articles == b.in_articles && a.reported == b.reported;
+}
+
+bool IsFeedBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+
+// Lines that are empty once trimmed (and, on line 1, once a byte order mark is removed).
+int64_t BlankLines(std::string_view dump) {
+  int64_t blank = 0;
+  bool first = true;
+  while (!dump.empty()) {
+    const size_t end = dump.find('\n');
+    std::string_view line = dump.substr(0, end);
+    dump.remove_prefix(end == std::string_view::npos ? dump.size() : end + 1);
+    if (first && line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
+    first = false;
+    bool empty = true;
+    for (const char c : line) empty = empty && IsFeedBlank(c);
+    blank += empty ? 1 : 0;
+  }
+  return blank;
 }
 
 bool SameRun(const Run& a, const Run& b) {
   if (a.lines != b.lines || a.bytes != b.bytes || a.feed.capture_date != b.feed.capture_date ||
+      a.dump_headers != b.dump_headers || !SameAccounting(a.accounting, b.accounting) ||
       a.feed.articles.size() != b.feed.articles.size() ||
       a.feed.errors.size() != b.feed.errors.size()) {
     return false;
@@ -78,16 +111,38 @@ bool SameRun(const Run& a, const Run& b) {
   return true;
 }
 
-void CheckInvariants(const Run& run, std::string_view dump) {
+void CheckInvariants(const Run& run, std::string_view dump, size_t max_line_bytes) {
   NEWSDB_FUZZ_CHECK(run.bytes == static_cast<int64_t>(dump.size()));
   int64_t newlines = 0;
   for (const char c : dump) newlines += c == '\n' ? 1 : 0;
   NEWSDB_FUZZ_CHECK(run.lines == newlines + ((dump.empty() || dump.back() == '\n') ? 0 : 1));
+  const FeedParser::LineAccounting& tally = run.accounting;
+  NEWSDB_FUZZ_CHECK(tally.blank + tally.dump_header_only + tally.separators + tally.in_articles +
+                        tally.reported ==
+                    run.lines);
+  // An over-long line is skipped unread, so a line of blanks longer than max_line_bytes counts as
+  // reported or as an article's line, not as blank.
+  if (dump.size() <= max_line_bytes) {
+    NEWSDB_FUZZ_CHECK(tally.blank == BlankLines(dump));
+  } else {
+    NEWSDB_FUZZ_CHECK(tally.blank <= BlankLines(dump));
+  }
+  NEWSDB_FUZZ_CHECK(tally.dump_header_only <= run.dump_headers);
   int64_t previous_line = 0;
+  int64_t previous_capture = 0;
+  int64_t article_lines = 0;
   for (const ParsedArticle& article : run.feed.articles) {
     NEWSDB_FUZZ_CHECK(article.line > previous_line);
     NEWSDB_FUZZ_CHECK(article.line <= run.lines);
+    NEWSDB_FUZZ_CHECK(article.capture_line <= article.line);
+    NEWSDB_FUZZ_CHECK(article.capture_line >= previous_capture);
+    if (run.dump_headers == 0) {
+      NEWSDB_FUZZ_CHECK(article.capture_line == 0 && !article.capture_date.has_value());
+    }
     previous_line = article.line;
+    previous_capture = article.capture_line;
+    article_lines +=
+        2 + (article.credit_line ? 1 : 0) + static_cast<int64_t>(article.paragraphs.size());
     NEWSDB_FUZZ_CHECK(!article.title.empty());
     NEWSDB_FUZZ_CHECK(newsdb::text::IsValidUtf8(article.title));
     NEWSDB_FUZZ_CHECK(newsdb::text::IsValidUtf8(article.credit));
@@ -101,6 +156,7 @@ void CheckInvariants(const Run& run, std::string_view dump) {
     NEWSDB_FUZZ_CHECK(article.id ==
                       newsdb::article::ComputeArticleId(article.published, article.title));
   }
+  NEWSDB_FUZZ_CHECK(article_lines == tally.in_articles);
   for (const FeedRecordError& error : run.feed.errors) {
     NEWSDB_FUZZ_CHECK(error.line >= 1 && error.line <= run.lines);
     NEWSDB_FUZZ_CHECK(!error.message.empty());
@@ -124,7 +180,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if ((control & 4) != 0) options.max_article_bytes = 300;
 
   const Run whole = ParseInChunks(dump, options, {});
-  CheckInvariants(whole, dump);
+  CheckInvariants(whole, dump, options.max_line_bytes);
   const Run two = ParseInChunks(dump, options, {split});
   NEWSDB_FUZZ_CHECK(SameRun(whole, two));
   if (dump.size() <= 4096) {

@@ -545,6 +545,7 @@ class DumpRecord:
         self.day, self.month, self.year = day, month, year
         self.hour, self.minute = hour, minute
         self.views = views
+        self.capture_date = None  # "YYYY-MM-DD" of the dump header it follows, if any
         self.title = None
         self.credit = None  # None: no `Images |` line
         self.paragraphs = []
@@ -563,29 +564,31 @@ class Dump:
         self.path = path
         with open(path, "rb") as f:
             self.content = f.read()
-        self.capture_date = None  # "YYYY-MM-DD" of the dump header, if any
+        self.capture_date = None  # "YYYY-MM-DD" of the first dump header, if any
         self.records = []
         text = self.content.decode("utf-8", errors="replace")
         if text.startswith("\ufeff"):
             text = text[1:]
-        seen_non_blank = False
         current = None
+        capture = None  # the current dump's "YYYY-MM-DD"
         for index, raw in enumerate(text.split("\n")):
             line = raw.strip(ASCII_BLANKS)
             if not line:
                 continue
-            if not seen_non_blank:
-                seen_non_blank = True
-                match = DUMP_HEADER_RE.match(line)
-                if match:
-                    self.capture_date = match.group(1)
-                    line = line[match.end():].strip(ASCII_BLANKS)
-                    if not line:
-                        continue
+            match = DUMP_HEADER_RE.match(line)
+            if match:  # a dump header may start any line: dumps may be concatenated
+                capture = match.group(1)
+                if self.capture_date is None:
+                    self.capture_date = capture
+                current = None
+                line = line[match.end():].strip(ASCII_BLANKS)
+                if not line:
+                    continue
             match = HEADER_RE.match(line)
             if match:
                 day, month, year, hour, minute, views = (int(g) for g in match.groups())
                 current = DumpRecord(index + 1, day, month, year, hour, minute, views)
+                current.capture_date = capture
                 self.records.append(current)
             elif current is None:
                 continue

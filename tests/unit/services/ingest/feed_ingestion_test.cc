@@ -85,6 +85,37 @@ TEST(FeedIngestionTest, CaptureTimeIsTheDumpHeaderDateInTheFeedZone) {
   EXPECT_EQ(article.published_at().seconds(), 1700625600);
 }
 
+TEST(FeedIngestionTest, EachConcatenatedDumpGivesItsArticlesItsOwnCaptureTime) {
+  FakePublisher publisher;
+  FeedIngestion ingestion(Options(), publisher, absl::FromUnixSeconds(0));
+  // The second capture repeats the first article with more views and adds one.
+  ASSERT_TRUE(ingestion
+                  .Consume(Dump(2) + " date 2023-11-25 22.11.2023, 10:00 900\nTitle number 0\n"
+                                     "Images | Akorda\nBody of 0.\n24.11.2023, 09:00 5\nNew\nB\n")
+                  .ok());
+  absl::StatusOr<v1::IngestFeedResponse> response = ingestion.Finish();
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->articles_parsed(), 4);
+  EXPECT_EQ(response->articles_created(), 3);
+  EXPECT_EQ(response->articles_unchanged(), 1);
+  EXPECT_THAT(response->errors(), SizeIs(0));
+  ASSERT_THAT(response->captures(), SizeIs(2));
+  // Midnight in Asia/Almaty (UTC+6): 2023-11-23 is 1700676000, 2023-11-25 is 1700848800.
+  EXPECT_EQ(response->captures(0).line(), 1);
+  EXPECT_EQ(response->captures(0).captured_at().seconds(), 1700676000);
+  EXPECT_EQ(response->captures(0).articles_parsed(), 2);
+  EXPECT_EQ(response->captures(1).line(), 9);
+  EXPECT_EQ(response->captures(1).captured_at().seconds(), 1700848800);
+  EXPECT_EQ(response->captures(1).articles_parsed(), 2);
+  EXPECT_EQ(response->captured_at().seconds(), 1700676000);
+  const v1::PutArticlesRequest& batch = publisher.batches.at(0);
+  ASSERT_EQ(batch.articles_size(), 4);
+  EXPECT_EQ(batch.articles(2).id(), batch.articles(0).id());
+  EXPECT_EQ(batch.articles(2).view_history(0).captured_at().seconds(), 1700848800);
+  EXPECT_EQ(batch.articles(2).view_history(0).views(), 900);
+  EXPECT_EQ(batch.articles(3).view_history(0).captured_at().seconds(), 1700848800);
+}
+
 TEST(FeedIngestionTest, ExplicitCaptureTimeWinsAndADumpWithoutHeaderUsesTheIngestTime) {
   FakePublisher publisher;
   v1::FeedOptions wire;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "common/article/article_id.h"
@@ -475,6 +477,136 @@ TEST(FeedParserTest, ReportsTickerHeadlineGluedAfterDumpHeader) {
   EXPECT_EQ(feed.errors[0].excerpt, "Ticker headlineTicker headline");
 }
 
+// --- Concatenated dumps and line accounting -----------------------------------------------------
+
+struct Tallied {
+  ParsedFeed feed;
+  FeedParser::LineAccounting tally;
+  int64_t lines = 0;
+  int64_t dump_headers = 0;
+};
+
+Tallied ParseTallied(std::string_view content, FeedParserOptions options) {
+  Tallied out;
+  FeedParser parser(
+      std::move(options),
+      [&out](ParsedArticle article) { out.feed.articles.push_back(std::move(article)); },
+      [&out](FeedRecordError error) { out.feed.errors.push_back(std::move(error)); });
+  parser.Consume(content);
+  parser.Finish();
+  out.feed.capture_date = parser.capture_date();
+  out.tally = parser.line_accounting();
+  out.lines = parser.lines();
+  out.dump_headers = parser.dump_headers();
+  return out;
+}
+
+int64_t Accounted(const FeedParser::LineAccounting& t) {
+  return t.blank + t.dump_header_only + t.separators + t.in_articles + t.reported;
+}
+
+TEST(FeedParserTest, DumpHeaderGluedToAHeaderMidFileStartsANewCapture) {
+  // A scraper appended its second capture to the file of the first.
+  const Tallied run = ParseTallied(
+      " date 2017-06-20 19.06.2017, 10:00 100\n"
+      "First capture's article\n"
+      "Images | Akorda\n"
+      "Its last body line.\n"
+      " date 2017-06-23 23.06.2017, 11:39 865\n"
+      "Second capture's first article\n"
+      "Its body.\n"
+      "22.06.2017, 09:00 40\n"
+      "Second capture's second article\n"
+      "Body.\n",
+      Options());
+  EXPECT_THAT(run.feed.errors, IsEmpty()) << Describe(run.feed);
+  EXPECT_THAT(Titles(run.feed),
+              ElementsAre("First capture's article", "Second capture's first article",
+                          "Second capture's second article"));
+  const std::vector<ParsedArticle>& a = run.feed.articles;
+  EXPECT_THAT(a[0].paragraphs, ElementsAre("Its last body line."));
+  EXPECT_EQ(a[1].line, 5);
+  EXPECT_EQ(a[1].published, Utc(2017, 6, 23, 11, 39));
+  EXPECT_EQ(a[1].views, 865);
+  EXPECT_THAT(a[1].paragraphs, ElementsAre("Its body."));
+  EXPECT_EQ(a[0].capture_date, absl::CivilDay(2017, 6, 20));
+  EXPECT_EQ(a[0].capture_line, 1);
+  EXPECT_EQ(a[1].capture_date, absl::CivilDay(2017, 6, 23));
+  EXPECT_EQ(a[1].capture_line, 5);
+  EXPECT_EQ(a[2].capture_date, absl::CivilDay(2017, 6, 23));
+  EXPECT_EQ(a[2].capture_line, 5);
+  EXPECT_EQ(run.feed.capture_date, absl::CivilDay(2017, 6, 20));  // the first dump's
+  EXPECT_EQ(run.dump_headers, 2);
+  EXPECT_EQ(run.tally.in_articles, 10);
+  EXPECT_EQ(Accounted(run.tally), run.lines);
+}
+
+TEST(FeedParserTest, DumpHeaderAloneMidFileEndsARelatedBlockAndAHeaderWithoutTitle) {
+  const Tallied run = ParseTallied(
+      "22.11.2023, 17:31 5811\n"          // 1
+      "Title one\n"                       // 2
+      "Body.\n"                           // 3
+      "relevant news\n"                   // 4
+      "stray link text\n"                 // 5: reported (after relevant news)
+      "date 2023-11-25\n"                 // 6: a new capture, alone on its line
+      "ticker before the first header\n"  // 7: reported again, in the new capture
+      "24.11.2023, 09:00 7\n"             // 8
+      "Title two\n"                       // 9
+      "24.11.2023, 08:00 3\n"             // 10: header ...
+      " date 2023-11-26\n"                // 11: ... ended by a dump header: no title
+      "\n"                                // 12
+      "25.11.2023, 08:00 3\n"             // 13
+      "Title three\n",                    // 14
+      Options());
+  EXPECT_THAT(Titles(run.feed), ElementsAre("Title one", "Title two", "Title three"));
+  EXPECT_THAT(ErrorLines(run.feed), ElementsAre(5, 7, 10)) << Describe(run.feed);
+  EXPECT_EQ(run.feed.errors[1].message, "text before the first article header ignored");
+  EXPECT_EQ(run.feed.errors[2].message, "article header without a title");
+  EXPECT_EQ(run.feed.articles[0].capture_date, std::nullopt);
+  EXPECT_EQ(run.feed.articles[0].capture_line, 0);
+  EXPECT_EQ(run.feed.articles[1].capture_date, absl::CivilDay(2023, 11, 25));
+  EXPECT_EQ(run.feed.articles[2].capture_date, absl::CivilDay(2023, 11, 26));
+  EXPECT_EQ(run.feed.articles[2].capture_line, 11);
+  EXPECT_EQ(run.feed.capture_date, absl::CivilDay(2023, 11, 25));
+  EXPECT_EQ(run.dump_headers, 2);
+  EXPECT_EQ(run.tally.blank, 1);
+  EXPECT_EQ(run.tally.dump_header_only, 2);
+  EXPECT_EQ(run.tally.separators, 1);
+  EXPECT_EQ(run.tally.in_articles, 3 + 2 + 2);
+  EXPECT_EQ(run.tally.reported, 3);
+  EXPECT_EQ(Accounted(run.tally), run.lines);
+  EXPECT_EQ(run.lines, 14);
+}
+
+TEST(FeedParserTest, EveryLineIsAccountedForInBadInput) {
+  FeedParserOptions options = Options();
+  options.max_line_bytes = 40;
+  const Tallied run = ParseTallied(
+      "orphan text\n"                                      // reported
+      "more orphan text\n"                                 // reported (same stretch)
+      "31.02.2023, 10:00 1\n"                              // invalid date: reported
+      "its title\n"                                        // skipped with it
+      "22.11.2023, 17:31 5811\n"                           // good
+      "Title\n"                                            // good
+      "Images | Akorda\n"                                  // good (credit)
+      "\xC3\x28 invalid UTF-8\n"                           // drops the article: 4 lines reported
+      "21.11.2023, 17:31 5\n"                              // good
+      "Title two\n"                                        // good
+      "a paragraph that is far longer than forty bytes\n"  // over-long: drops it
+      "20.11.2023, 17:31 5\n"                              // good
+      "Title three\n"                                      // good
+      "   \n"                                              // blank
+      "last paragraph",                                    // good, no final newline
+      options);
+  EXPECT_THAT(Titles(run.feed), ElementsAre("Title three"));
+  EXPECT_THAT(ErrorLines(run.feed), ElementsAre(1, 3, 8, 11)) << Describe(run.feed);
+  EXPECT_EQ(run.tally.blank, 1);
+  EXPECT_EQ(run.tally.in_articles, 3);
+  EXPECT_EQ(run.tally.reported, 2 + 2 + 4 + 3);
+  EXPECT_EQ(Accounted(run.tally), run.lines);
+  EXPECT_EQ(run.lines, 15);
+}
+
 TEST(FeedParserTest, RelevantNewsLineEndsTheArticle) {
   const ParsedFeed feed = ParseFeed(
       "22.11.2023, 17:31 5811\nTitle\nBody.\nrelevant news\n21.11.2023, 10:00 10\nRelated one\n"
@@ -852,6 +984,114 @@ TEST(FeedParserTest, RealSmallSliceHasTwoHundredArticles) {
   for (const ParsedArticle& article : feed.articles) with_credit += article.credit.empty() ? 0 : 1;
   EXPECT_EQ(with_credit, 152);
   EXPECT_EQ(feed.capture_date, absl::CivilDay(2023, 6, 24));
+}
+
+// Appends one dump to a file the way a scraper does: each capture starts on a new line, its
+// header glued to its first article's header.
+void AppendDump(std::string& file, const std::string& dump) {
+  if (!file.empty() && file.back() != '\n') file += '\n';
+  file += dump;
+}
+
+// A generated dump of `articles` articles captured on `day`, in the shape of the real ones; every
+// third has no credit line, every fifth has a "relevant news" block with a related article.
+std::string GeneratedDump(absl::CivilDay day, int articles, int seed) {
+  std::string out = absl::StrFormat(" date %04d-%02d-%02d ", day.year(), day.month(), day.day());
+  absl::CivilMinute at = absl::CivilMinute(day) - 40;
+  for (int i = 0; i < articles; ++i) {
+    at -= 7 + (i * 13 + seed) % 300;
+    out += absl::StrFormat("%02d.%02d.%04d, %02d:%02d %d\n", at.day(), at.month(), at.year(),
+                           at.hour(), at.minute(), 100 + (i * 7919 + seed) % 90000);
+    out += absl::StrFormat("Generated story %d of capture %d\n", i, seed);
+    if (i % 3 != 0) out += "Images | Generated Agency\n";
+    for (int p = 0; p < 1 + (i + seed) % 6; ++p) {
+      out += absl::StrFormat("Paragraph %d of story %d, capture %d.\n", p, i, seed);
+    }
+    if (i % 5 == 4) {
+      out += "relevant news\n";
+      at -= 1;
+      out += absl::StrFormat("%02d.%02d.%04d, %02d:%02d 5\nRelated to story %d of capture %d\n",
+                             at.day(), at.month(), at.year(), at.hour(), at.minute(), i, seed);
+    }
+  }
+  return out;
+}
+
+TEST(FeedParserTest, ConcatenatedGeneratedDumpsLoseNoArticle) {
+  std::string file;
+  std::vector<int64_t> per_dump;
+  std::vector<absl::CivilDay> days;
+  for (int d = 0; d < 13; ++d) {
+    const absl::CivilDay day = absl::CivilDay(2017, 6, 1) + 3 * d;
+    const std::string dump = GeneratedDump(day, 20 + 17 * d, d);
+    const ParsedFeed alone = ParseFeed(dump, Options());
+    ASSERT_THAT(alone.errors, IsEmpty()) << Describe(alone);
+    per_dump.push_back(static_cast<int64_t>(alone.articles.size()));
+    days.push_back(day);
+    AppendDump(file, dump);
+  }
+  const Tallied run = ParseTallied(file, Options());
+  EXPECT_THAT(run.feed.errors, IsEmpty()) << Describe(run.feed).substr(0, 2000);
+  EXPECT_EQ(run.dump_headers, 13);
+  EXPECT_EQ(Accounted(run.tally), run.lines);
+  ASSERT_EQ(static_cast<int64_t>(run.feed.articles.size()),
+            std::accumulate(per_dump.begin(), per_dump.end(), int64_t{0}));
+  // Each article carries the date of the dump it came from, in file order.
+  size_t next = 0;
+  for (size_t d = 0; d < per_dump.size(); ++d) {
+    for (int64_t i = 0; i < per_dump[d]; ++i, ++next) {
+      EXPECT_EQ(run.feed.articles[next].capture_date, days[d]) << run.feed.articles[next].title;
+    }
+  }
+  for (const size_t chunk : {size_t{1}, size_t{4093}}) {
+    ExpectSameFeed(run.feed, ParseInChunks(file, chunk, Options()));
+  }
+}
+
+TEST(FeedParserTest, ConcatenatedRealDumpsLoseNoArticle) {
+  const std::filesystem::path shared = SourceDir() / ".." / "shared" / "corpus";
+  std::ifstream manifest(shared / "real" / "MANIFEST.tsv");
+  if (!manifest) {
+    GTEST_SKIP() << "shared corpus not found at " << shared.string()
+                 << "; skipping the real-dump concatenation (the generated one still runs)";
+  }
+  std::string file;
+  int64_t expected = 0;
+  std::vector<std::pair<int64_t, absl::CivilDay>> dumps;  // (articles, dump date)
+  std::string line;
+  std::getline(manifest, line);
+  while (std::getline(manifest, line)) {
+    const std::vector<std::string> fields = SplitTabs(line);
+    if (fields.size() < 7) continue;
+    const std::optional<std::string> content = ReadFile(shared / "real" / fields[0]);
+    if (!content) continue;  // dumps may be removed for licence reasons
+    absl::CivilDay day;
+    ASSERT_TRUE(absl::ParseCivilTime(fields[4], &day));
+    dumps.emplace_back(std::stoll(fields[2]), day);
+    expected += dumps.back().first;
+    AppendDump(file, *content);
+  }
+  if (dumps.empty()) GTEST_SKIP() << "no dump of MANIFEST.tsv found under " << shared.string();
+  const std::optional<std::string> kazinform =
+      ReadFile(shared / "sample" / "kazinform-2023-11-23.txt");
+  if (kazinform) {
+    dumps.emplace_back(9, absl::CivilDay(2023, 11, 23));
+    expected += 9;
+    AppendDump(file, *kazinform);
+  }
+  const Tallied run = ParseTallied(file, Options());
+  EXPECT_THAT(run.feed.errors, IsEmpty()) << Describe(run.feed).substr(0, 2000);
+  EXPECT_EQ(run.dump_headers, static_cast<int64_t>(dumps.size()));
+  EXPECT_EQ(Accounted(run.tally), run.lines);
+  ASSERT_EQ(static_cast<int64_t>(run.feed.articles.size()), expected);
+  size_t next = 0;
+  for (const auto& [articles, day] : dumps) {
+    for (int64_t i = 0; i < articles; ++i, ++next) {
+      ASSERT_EQ(run.feed.articles[next].capture_date, day) << run.feed.articles[next].title;
+    }
+  }
+  std::printf("concatenated %zu real dumps: %zu lines, %lld articles, none lost\n", dumps.size(),
+              static_cast<size_t>(run.lines), static_cast<long long>(expected));
 }
 
 }  // namespace
