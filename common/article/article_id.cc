@@ -4,15 +4,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/text/fnv.h"
 #include "common/text/utf8.h"
 
 namespace newsdb::article {
 namespace {
-
-constexpr uint64_t kFnvOffsetBasis = 0xcbf29ce484222325ULL;
-constexpr uint64_t kFnvPrime = 0x100000001b3ULL;
-
-inline uint64_t FnvAppend(uint64_t hash, unsigned char byte) { return (hash ^ byte) * kFnvPrime; }
 
 // MurmurHash3 fmix64: FNV-1a alone leaves the low bits weakly mixed for short inputs, and shards
 // pick articles by the low bits (id % N).
@@ -83,12 +79,8 @@ int64_t UnixMinute(absl::Time published) {
 
 ArticleId ComputeArticleId(absl::Time published, std::string_view title) {
   const auto minute = static_cast<uint64_t>(UnixMinute(published));
-  uint64_t hash = kFnvOffsetBasis;
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    hash = FnvAppend(hash, static_cast<unsigned char>(minute >> shift));
-  }
-  for (const char c : NormalizeTitle(title)) hash = FnvAppend(hash, static_cast<unsigned char>(c));
-  return Fmix64(hash);
+  const uint64_t hash = text::FnvAppendBigEndian(text::kFnvOffsetBasis, minute);
+  return Fmix64(text::FnvAppend(hash, NormalizeTitle(title)));
 }
 
 std::string FormatArticleId(ArticleId id) {

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "common/article/article_id.h"
@@ -64,7 +65,15 @@ FeedIngestion::FeedIngestion(IngestOptions options, BatchPublisher& publisher, a
             wire->set_line(error.line);
             wire->set_message(std::move(error.message));
             wire->set_excerpt(std::move(error.excerpt));
-          }) {}
+          }) {
+  if (options_.request_id_prefix.empty()) {
+    // 128 random bits: unique per ingestion for as long as storage remembers request ids.
+    absl::BitGen random;
+    options_.request_id_prefix =
+        absl::StrCat("ingest/", absl::Hex(absl::Uniform<uint64_t>(random), absl::kZeroPad16),
+                     absl::Hex(absl::Uniform<uint64_t>(random), absl::kZeroPad16));
+  }
+}
 
 absl::Time FeedIngestion::CaptureTime(const std::optional<absl::CivilDay>& date) const {
   if (options_.captured_at.has_value()) return *options_.captured_at;
@@ -103,6 +112,7 @@ void FeedIngestion::OnArticle(ParsedArticle parsed) {
 
 absl::Status FeedIngestion::PublishBatch() {
   if (batch_.articles_size() == 0) return absl::OkStatus();
+  batch_.set_request_id(absl::StrCat(options_.request_id_prefix, "/", batches_));
   absl::StatusOr<v1::PutArticlesResponse> published =
       publisher_.Publish(batch_, options_.deadline, options_.retry_budget);
   if (!published.ok()) {
@@ -130,6 +140,7 @@ absl::Status FeedIngestion::PublishBatch() {
     }
   }
   stored_ += batch_.articles_size();
+  ++batches_;
   batch_.clear_articles();
   batch_bytes_ = 0;
   return absl::OkStatus();

@@ -47,6 +47,10 @@ struct IngestOptions {
   absl::Duration retry_budget = absl::InfiniteDuration();  // per batch, see BatchPublisher
   int max_batch_articles = 2000;
   int64_t max_batch_bytes = 8 << 20;
+  // Batch N is sent with request_id "<prefix>/<N>" (storage's request ledger answers a resend
+  // with the first answer, so counts stay exact across lost responses and restarts). Empty: a
+  // random prefix for this ingestion. The spool gives each file its own, fixed across restarts.
+  std::string request_id_prefix;
 };
 
 // Checks and converts request options. Errors: INVALID_ARGUMENT with a BadRequest naming the field
@@ -84,6 +88,7 @@ class FeedIngestion {
   int64_t batch_bytes_ = 0;
   absl::Status status_;
   int64_t stored_ = 0;
+  int64_t batches_ = 0;
   v1::IngestFeedResponse response_;
 };
 

@@ -115,14 +115,19 @@ absl::StatusOr<std::pair<ArticleKey, uint32_t>> DecodeIdValue(absl::string_view 
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<ArticleStore>> ArticleStore::Open(
-    const std::string& data_dir, const RocksDbOptions& options, const IndexOptions& index_options) {
+absl::StatusOr<std::unique_ptr<ArticleStore>> ArticleStore::Open(const std::string& data_dir,
+                                                                 const RocksDbOptions& options,
+                                                                 const IndexOptions& index_options,
+                                                                 absl::Duration request_retention) {
   NEWSDB_ASSIGN_OR_RETURN(std::unique_ptr<RocksDb> db,
                           RocksDb::Open(absl::StrCat(data_dir, "/rocksdb"), options));
   NEWSDB_ASSIGN_OR_RETURN(std::unique_ptr<SearchIndex> index,
                           SearchIndex::Load(*db, index_options));
-  std::unique_ptr<ArticleStore> store(new ArticleStore(std::move(db), std::move(index)));
+  std::unique_ptr<ArticleStore> store(
+      new ArticleStore(std::move(db), std::move(index), request_retention));
   NEWSDB_RETURN_IF_ERROR(store->RebuildBuffer());
+  NEWSDB_ASSIGN_OR_RETURN(const int64_t pruned, store->ledger_.Prune(absl::Now()));
+  LOG_IF(INFO, pruned > 0) << "Pruned " << pruned << " expired request ledger entries";
   return store;
 }
 
@@ -213,6 +218,16 @@ absl::StatusOr<std::optional<ArticleStore::StoredState>> ArticleStore::Load(
 
 absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::Put(
     const google::protobuf::RepeatedPtrField<v1::Article>& articles) {
+  NEWSDB_ASSIGN_OR_RETURN(PutReply reply, Put(articles, ""));
+  return std::move(reply.results);
+}
+
+absl::StatusOr<ArticleStore::PutReply> ArticleStore::Put(
+    const google::protobuf::RepeatedPtrField<v1::Article>& articles, absl::string_view request_id) {
+  if (request_id.size() > kMaxRequestIdBytes) {
+    return status::InvalidFieldError("request_id",
+                                     absl::StrCat("at most ", kMaxRequestIdBytes, " bytes"));
+  }
   if (articles.size() > kMaxArticlesPerPut) {
     return status::InvalidFieldError("articles",
                                      absl::StrCat("at most ", kMaxArticlesPerPut, " per call"));
@@ -223,6 +238,13 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::Put(
     violations.insert(violations.end(), found.begin(), found.end());
   }
   if (!violations.empty()) return status::InvalidFieldsError(violations);
+  const uint64_t fingerprint = request_id.empty() ? 0 : RequestLedger::Fingerprint(articles);
+  if (!request_id.empty()) {
+    // A resend of an applied request is answered from the ledger without preparing anything.
+    NEWSDB_ASSIGN_OR_RETURN(std::optional<std::vector<v1::PutResult>> recorded,
+                            ledger_.Find(request_id, fingerprint, articles));
+    if (recorded.has_value()) return PutReply{*std::move(recorded), true};
+  }
   if (index_->BufferOverloaded()) {
     // Merges of the index write buffer have been failing (see the log): try once more, and refuse
     // the write rather than let the buffer grow without bound. Ingest retries UNAVAILABLE.
@@ -257,19 +279,26 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::Put(
   for (article::ArticleId id : new_ids) documents.emplace_back(id, &articles[last_occurrence[id]]);
   NewPostings prepared = BuildNewPostings(documents);
 
-  NEWSDB_ASSIGN_OR_RETURN(std::vector<v1::PutResult> results, WriteLocked(articles, prepared));
+  NEWSDB_ASSIGN_OR_RETURN(PutReply reply, WriteLocked(articles, prepared, request_id, fingerprint));
   // The write is durable and searchable already; merging the index buffer runs outside the write
   // mutex, so the next writes go on meanwhile. A failed merge keeps the buffer and is retried.
   if (index_->BufferFull()) {
     absl::Status flushed = index_->FlushIfFull();
     LOG_IF(ERROR, !flushed.ok()) << "Could not merge the index write buffer: " << flushed;
   }
-  return results;
+  return reply;
 }
 
-absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::WriteLocked(
-    const google::protobuf::RepeatedPtrField<v1::Article>& articles, NewPostings& prepared) {
+absl::StatusOr<ArticleStore::PutReply> ArticleStore::WriteLocked(
+    const google::protobuf::RepeatedPtrField<v1::Article>& articles, NewPostings& prepared,
+    absl::string_view request_id, uint64_t fingerprint) {
   absl::MutexLock lock(&mutex_);
+  if (!request_id.empty()) {
+    // Two concurrent sends of one request: the second waited for the lock and is answered here.
+    NEWSDB_ASSIGN_OR_RETURN(std::optional<std::vector<v1::PutResult>> recorded,
+                            ledger_.Find(request_id, fingerprint, articles));
+    if (recorded.has_value()) return PutReply{*std::move(recorded), true};
+  }
   // The batch's view of each touched article, so that an id repeated within one request builds on
   // its earlier occurrence rather than on the database.
   absl::flat_hash_map<article::ArticleId, std::optional<StoredState>> touched;
@@ -329,7 +358,20 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::WriteLocked(
       result.set_outcome(changed ? v1::PUT_OUTCOME_UPDATED : v1::PUT_OUTCOME_UNCHANGED);
     }
   }
-  if (batch.count() == 0) return results;
+  const bool changes_articles = batch.count() > 0;
+  if (!request_id.empty()) {
+    const absl::Time now = absl::Now();
+    ledger_.Record(batch, request_id, now, fingerprint, results);
+    if (++recorded_since_prune_ >= kRequestsPerPrune) {
+      recorded_since_prune_ = 0;
+      absl::StatusOr<int64_t> pruned = ledger_.Prune(now);
+      LOG_IF(ERROR, !pruned.ok()) << "Could not prune the request ledger: " << pruned.status();
+    }
+  }
+  if (!changes_articles) {
+    if (batch.count() > 0) NEWSDB_RETURN_IF_ERROR(db_->Write(batch));
+    return PutReply{std::move(results), false};
+  }
 
   // The index changes go into the same batch: an article and its edited postings land together.
   std::vector<SearchIndex::Change> changes;
@@ -349,7 +391,7 @@ absl::StatusOr<std::vector<v1::PutResult>> ArticleStore::WriteLocked(
                           index_->Prepare(changes, batch, use_prepared ? &prepared : nullptr));
   NEWSDB_RETURN_IF_ERROR(db_->Write(batch));
   index_->Commit(std::move(update));
-  return results;
+  return PutReply{std::move(results), false};
 }
 
 absl::Status ArticleStore::FillViews(Iterator& views, article::ArticleId id,

@@ -24,12 +24,15 @@
 #include "newsdb/v1/article.pb.h"
 #include "newsdb/v1/storage_service.pb.h"
 #include "services/storage/key_codec.h"
+#include "services/storage/request_ledger.h"
 #include "services/storage/rocks_db.h"
 #include "services/storage/search_index.h"
 
 namespace newsdb::storage {
 
 inline constexpr int kMaxArticlesPerPut = 10'000;
+// The request ledger is pruned of expired entries at open and after this many recorded requests.
+inline constexpr int64_t kRequestsPerPrune = 4096;
 
 // What a scan returns.
 struct ScanOptions {
@@ -47,9 +50,12 @@ class ArticleStore {
   // Errors: as RocksDb::Open.
   // Documents whose postings were still in the index's write buffer when the process stopped
   // without closing (a crash) are read back and re-indexed before Open returns.
-  static absl::StatusOr<std::unique_ptr<ArticleStore>> Open(const std::string& data_dir,
-                                                            const RocksDbOptions& options = {},
-                                                            const IndexOptions& index_options = {});
+  // `request_retention`: how long the request ledger remembers an applied request_id.
+  static absl::StatusOr<std::unique_ptr<ArticleStore>> Open(
+      const std::string& data_dir, const RocksDbOptions& options = {},
+      const IndexOptions& index_options = {},
+      absl::Duration request_retention = kDefaultRequestRetention);
+  static constexpr absl::Duration kDefaultRequestRetention = absl::Hours(24);
   // Merges the index's write buffer into RocksDB (unless IndexOptions::flush_on_close is false).
   ~ArticleStore();
 
@@ -59,6 +65,17 @@ class ArticleStore {
   // INTERNAL on a disk error (nothing is written).
   absl::StatusOr<std::vector<v1::PutResult>> Put(
       const google::protobuf::RepeatedPtrField<v1::Article>& articles) ABSL_LOCKS_EXCLUDED(mutex_);
+
+  // Put with an idempotency key (empty: none). A request_id already recorded in the ledger is
+  // answered from it (`replayed`) and writes nothing; otherwise the write records it atomically.
+  // Errors: as Put, and INVALID_ARGUMENT for a request_id longer than kMaxRequestIdBytes or one
+  // recorded for other articles.
+  struct PutReply {
+    std::vector<v1::PutResult> results;
+    bool replayed = false;
+  };
+  absl::StatusOr<PutReply> Put(const google::protobuf::RepeatedPtrField<v1::Article>& articles,
+                               absl::string_view request_id) ABSL_LOCKS_EXCLUDED(mutex_);
 
   // Returns the article with its view history. Errors: INVALID_ARGUMENT (malformed id),
   // NOT_FOUND, INTERNAL.
@@ -82,14 +99,15 @@ class ArticleStore {
 
  private:
   struct StoredState;
-  ArticleStore(std::unique_ptr<RocksDb> db, std::unique_ptr<SearchIndex> index)
-      : db_(std::move(db)), index_(std::move(index)) {}
+  ArticleStore(std::unique_ptr<RocksDb> db, std::unique_ptr<SearchIndex> index,
+               absl::Duration request_retention)
+      : db_(std::move(db)), index_(std::move(index)), ledger_(*db_, request_retention) {}
 
   // Put's write, under the write mutex; `prepared` holds the postings of the articles that were
   // new when Put checked, built before the lock.
-  absl::StatusOr<std::vector<v1::PutResult>> WriteLocked(
-      const google::protobuf::RepeatedPtrField<v1::Article>& articles, NewPostings& prepared)
-      ABSL_LOCKS_EXCLUDED(mutex_);
+  absl::StatusOr<PutReply> WriteLocked(
+      const google::protobuf::RepeatedPtrField<v1::Article>& articles, NewPostings& prepared,
+      absl::string_view request_id, uint64_t fingerprint) ABSL_LOCKS_EXCLUDED(mutex_);
   // Re-indexes the documents whose postings were in the write buffer at a crash.
   absl::Status RebuildBuffer();
 
@@ -101,7 +119,9 @@ class ArticleStore {
 
   std::unique_ptr<RocksDb> db_;
   std::unique_ptr<SearchIndex> index_;  // refers to *db_; destroyed first
+  RequestLedger ledger_;                // refers to *db_
   mutable absl::Mutex mutex_;           // serialises writes (acquired before the index's)
+  int64_t recorded_since_prune_ ABSL_GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace newsdb::storage

@@ -21,6 +21,10 @@ ABSL_FLAG(int32_t, index_buffer_docs, 16384,
           "into RocksDB in one write. Larger: faster ingest, more memory, longer re-indexing "
           "after a crash (a clean stop merges them).");
 
+ABSL_FLAG(absl::Duration, request_ledger_retention, absl::Hours(24),
+          "How long the shard remembers the request_id of an applied PutArticles, so that a "
+          "resend (after a lost response or a crash of the sender) gets the first answer.");
+
 int main(int argc, char** argv) {
   // Searches allocate large short-lived arrays on gRPC's worker threads; glibc's default of one
   // malloc arena per thread (8 per core) keeps each arena's peak, which pushed a 1M-article shard
@@ -41,7 +45,8 @@ int main(int argc, char** argv) {
   index_options.buffer_docs = static_cast<uint32_t>(absl::GetFlag(FLAGS_index_buffer_docs));
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   absl::StatusOr<std::unique_ptr<newsdb::storage::ArticleStore>> store =
-      newsdb::storage::ArticleStore::Open(data_dir, options, index_options);
+      newsdb::storage::ArticleStore::Open(data_dir, options, index_options,
+                                          absl::GetFlag(FLAGS_request_ledger_retention));
   if (!store.ok()) {
     LOG(ERROR) << "Cannot open the article store in " << data_dir << ": " << store.status();
     return EXIT_FAILURE;

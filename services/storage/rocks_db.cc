@@ -18,7 +18,7 @@ namespace {
 
 // Names on disk; never rename one (that would orphan its data). Order matches ColumnFamily.
 constexpr const char* kColumnFamilyNames[kColumnFamilyCount] = {
-    "articles", "article_ids", "view_history", "postings", "doc_values"};
+    "articles", "article_ids", "view_history", "postings", "doc_values", "requests"};
 
 absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
   if (status.ok()) return absl::OkStatus();
@@ -36,7 +36,8 @@ rocksdb::ColumnFamilyOptions FamilyOptions(ColumnFamily family,
   rocksdb::ColumnFamilyOptions options;
   // A 64 MiB memtable budget per family (the default is 512 MiB) keeps a shard's memory within
   // its 1 GiB budget; db_write_buffer_size below caps all families together.
-  options.OptimizeLevelStyleCompaction(64 << 20);
+  // The request ledger is small (a few bytes per article of recent writes): 8 MiB.
+  options.OptimizeLevelStyleCompaction(family == ColumnFamily::kRequests ? 8 << 20 : 64 << 20);
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
   table.cache_index_and_filter_blocks = true;

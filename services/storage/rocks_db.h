@@ -44,8 +44,9 @@ enum class ColumnFamily : int {
   kViewHistory,
   kPostings,
   kDocValues,
+  kRequests,  // the request ledger (request_ledger.h)
 };
-inline constexpr int kColumnFamilyCount = 5;
+inline constexpr int kColumnFamilyCount = 6;
 
 // Tuning knobs; the defaults suit a shard of a few million articles in 1 GiB of memory.
 struct RocksDbOptions {

@@ -45,9 +45,11 @@ absl::StatusOr<ScanOptions> ToScanOptions(const v1::ScanArticlesRequest& request
 grpc::Status StorageServiceImpl::PutArticles(grpc::ServerContext* /*context*/,
                                              const v1::PutArticlesRequest* request,
                                              v1::PutArticlesResponse* response) {
-  absl::StatusOr<std::vector<v1::PutResult>> results = store_.Put(request->articles());
-  if (!results.ok()) return status::ToGrpcStatus(results.status());
-  for (v1::PutResult& result : *results) *response->add_results() = std::move(result);
+  absl::StatusOr<ArticleStore::PutReply> reply =
+      store_.Put(request->articles(), request->request_id());
+  if (!reply.ok()) return status::ToGrpcStatus(reply.status());
+  for (v1::PutResult& result : reply->results) *response->add_results() = std::move(result);
+  response->set_replayed(reply->replayed);
   return grpc::Status::OK;
 }
 

@@ -71,6 +71,30 @@ TEST(FeedIngestionTest, PublishesInBatchesAndTalliesOutcomes) {
   EXPECT_THAT(response->errors(), SizeIs(0));
 }
 
+TEST(FeedIngestionTest, BatchesCarryRequestIdsOfTheirPrefixAndNumber) {
+  FakePublisher publisher;
+  IngestOptions options = Options();
+  options.max_batch_articles = 4;
+  options.request_id_prefix = "spool/f00d";
+  FeedIngestion ingestion(options, publisher, absl::FromUnixSeconds(0));
+  ASSERT_TRUE(ingestion.Consume(Dump(10)).ok());
+  ASSERT_TRUE(ingestion.Finish().ok());
+  ASSERT_THAT(publisher.batches, SizeIs(3));
+  EXPECT_EQ(publisher.batches[0].request_id(), "spool/f00d/0");
+  EXPECT_EQ(publisher.batches[2].request_id(), "spool/f00d/2");
+
+  // Without a prefix each ingestion gets its own random one, so two calls never share ids.
+  FakePublisher other;
+  for (int call = 0; call < 2; ++call) {
+    FeedIngestion plain(Options(), other, absl::FromUnixSeconds(0));
+    ASSERT_TRUE(plain.Consume(Dump(1)).ok());
+    ASSERT_TRUE(plain.Finish().ok());
+  }
+  ASSERT_THAT(other.batches, SizeIs(2));
+  EXPECT_THAT(other.batches[0].request_id(), ::testing::StartsWith("ingest/"));
+  EXPECT_NE(other.batches[0].request_id(), other.batches[1].request_id());
+}
+
 TEST(FeedIngestionTest, CaptureTimeIsTheDumpHeaderDateInTheFeedZone) {
   FakePublisher publisher;
   FeedIngestion ingestion(Options(), publisher, absl::FromUnixSeconds(0));

@@ -323,6 +323,75 @@ TEST_F(ArticleStoreTest, EverythingSurvivesReopening) {
   EXPECT_EQ(stored->view_history_size(), 2);
 }
 
+// --- The request ledger --------------------------------------------------------------------------
+
+TEST_F(ArticleStoreTest, ResentRequestIdGetsTheFirstAnswerAndWritesNothing) {
+  const auto batch = Batch({MakeArticle(1700631060, "One", 10, 1700697600),
+                            MakeArticle(1700631120, "Two", 20, 1700697600)});
+  auto first = store_->Put(batch, "spool/abc/0");
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_FALSE(first->replayed);
+  EXPECT_THAT(Outcomes(first->results),
+              ElementsAre(v1::PUT_OUTCOME_CREATED, v1::PUT_OUTCOME_CREATED));
+  // Without a request id, a resend is an idempotent write that reports UNCHANGED ...
+  auto plain = store_->Put(batch);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_THAT(Outcomes(*plain), ElementsAre(v1::PUT_OUTCOME_UNCHANGED, v1::PUT_OUTCOME_UNCHANGED));
+  // ... with it, the sender that lost the first answer gets that answer, also after a restart.
+  store_.reset();
+  auto reopened = ArticleStore::Open(dir_.path());
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  store_ = *std::move(reopened);
+  auto again = store_->Put(batch, "spool/abc/0");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->replayed);
+  EXPECT_THAT(Outcomes(again->results),
+              ElementsAre(v1::PUT_OUTCOME_CREATED, v1::PUT_OUTCOME_CREATED));
+  EXPECT_EQ(again->results[1].id(), batch[1].id());
+  EXPECT_EQ(store_->documents(), 2);
+}
+
+TEST_F(ArticleStoreTest, ReplayedRequestDoesNotUndoALaterWrite) {
+  const auto early = Batch({MakeArticle(1700631060, "One", 10, 1700697600)});
+  ASSERT_TRUE(store_->Put(early, "r1").ok());
+  ASSERT_TRUE(store_->Put(Batch({MakeArticle(1700631060, "One", 99, 1700784000)}), "r2").ok());
+  auto replay = store_->Put(early, "r1");
+  ASSERT_TRUE(replay.ok());
+  EXPECT_TRUE(replay->replayed);
+  EXPECT_EQ(store_->Get(early[0].id())->views(), 99);
+  EXPECT_EQ(store_->Get(early[0].id())->view_history_size(), 2);
+}
+
+TEST_F(ArticleStoreTest, RequestIdReusedForOtherArticlesIsInvalidArgument) {
+  ASSERT_TRUE(store_->Put(Batch({MakeArticle(1700631060, "One", 10, 1700697600)}), "dup").ok());
+  auto other = store_->Put(Batch({MakeArticle(1700631060, "Other", 10, 1700697600)}), "dup");
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(other.status().message()), ::testing::HasSubstr("request_id"));
+  EXPECT_FALSE(store_->Get(MakeArticle(1700631060, "Other", 10, 1700697600).id()).ok());
+  auto too_long = store_->Put(Batch({MakeArticle(1700631060, "One", 10, 1700697600)}),
+                              std::string(kMaxRequestIdBytes + 1, 'x'));
+  EXPECT_EQ(too_long.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ArticleStoreTest, ExpiredRequestIdsArePrunedAtOpen) {
+  const auto batch = Batch({MakeArticle(1700631060, "One", 10, 1700697600)});
+  store_.reset();
+  {
+    auto short_lived = ArticleStore::Open(dir_.path(), {}, {}, absl::Milliseconds(1));
+    ASSERT_TRUE(short_lived.ok());
+    ASSERT_TRUE((*short_lived)->Put(batch, "old").ok());
+  }
+  absl::SleepFor(absl::Milliseconds(20));
+  auto reopened = ArticleStore::Open(dir_.path(), {}, {}, absl::Milliseconds(1));
+  ASSERT_TRUE(reopened.ok());
+  // Forgotten: the resend is a plain idempotent write again.
+  auto resent = (*reopened)->Put(batch, "old");
+  ASSERT_TRUE(resent.ok());
+  EXPECT_FALSE(resent->replayed);
+  EXPECT_THAT(Outcomes(resent->results), ElementsAre(v1::PUT_OUTCOME_UNCHANGED));
+}
+
 TEST_F(ArticleStoreTest, SecondOpenOfTheSameDirectoryFailsWhileTheFirstHoldsIt) {
   absl::StatusOr<std::unique_ptr<ArticleStore>> second = ArticleStore::Open(dir_.path());
   EXPECT_FALSE(second.ok());
