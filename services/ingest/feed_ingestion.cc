@@ -60,12 +60,7 @@ FeedIngestion::FeedIngestion(IngestOptions options, BatchPublisher& publisher, a
       parser_(
           FeedParserOptions{.time_zone = options_.time_zone},
           [this](ParsedArticle parsed) { OnArticle(std::move(parsed)); },
-          [this](FeedRecordError error) {
-            v1::FeedError* wire = response_.add_errors();
-            wire->set_line(error.line);
-            wire->set_message(std::move(error.message));
-            wire->set_excerpt(std::move(error.excerpt));
-          }) {
+          [this](FeedRecordError error) { OnError(std::move(error)); }) {
   if (options_.request_id_prefix.empty()) {
     // 128 random bits: unique per ingestion for as long as storage remembers request ids.
     absl::BitGen random;
@@ -81,8 +76,20 @@ absl::Time FeedIngestion::CaptureTime(const std::optional<absl::CivilDay>& date)
   return now_;
 }
 
+void FeedIngestion::OnError(FeedRecordError error) {
+  if (response_.errors_size() >= kMaxListedErrors) {
+    response_.set_errors_omitted(response_.errors_omitted() + 1);
+    return;
+  }
+  v1::FeedError* wire = response_.add_errors();
+  wire->set_line(error.line);
+  wire->set_message(std::move(error.message));
+  wire->set_excerpt(std::move(error.excerpt));
+}
+
 void FeedIngestion::OnArticle(ParsedArticle parsed) {
   if (!status_.ok()) return;  // storage failed: nothing more is published or counted
+  ++articles_parsed_;
   const absl::Time captured = CaptureTime(parsed.capture_date);
   if (response_.captures_size() == 0 ||
       response_.captures(response_.captures_size() - 1).line() != parsed.capture_line) {
@@ -147,8 +154,20 @@ absl::Status FeedIngestion::PublishBatch() {
 }
 
 absl::Status FeedIngestion::Consume(absl::string_view chunk) {
-  if (status_.ok()) parser_.Consume(std::string_view(chunk.data(), chunk.size()));
+  if (status_.ok()) {
+    parser_.Consume(std::string_view(chunk.data(), chunk.size()));
+    bytes_consumed_ += static_cast<int64_t>(chunk.size());
+  }
   return status_;
+}
+
+v1::IngestProgress FeedIngestion::Progress() const {
+  v1::IngestProgress progress;
+  progress.set_bytes_read(bytes_consumed_);
+  progress.set_articles_parsed(articles_parsed_);
+  progress.set_articles_stored(stored_);
+  progress.set_errors(response_.errors_size() + response_.errors_omitted());
+  return progress;
 }
 
 absl::StatusOr<v1::IngestFeedResponse> FeedIngestion::Finish() {

@@ -74,8 +74,15 @@ class FeedIngestion {
   // Articles acknowledged by storage so far.
   int64_t articles_stored() const { return stored_; }
 
+  // Bytes consumed, good records parsed, records stored and errors found so far.
+  v1::IngestProgress Progress() const;
+
+  // The response lists this many errors; it counts the rest in `errors_omitted`.
+  static constexpr int kMaxListedErrors = 1000;
+
  private:
   void OnArticle(ParsedArticle parsed);
+  void OnError(FeedRecordError error);
   absl::Status PublishBatch();
   // Capture time of articles of a dump whose header has `date` (nullopt: none).
   absl::Time CaptureTime(const std::optional<absl::CivilDay>& date) const;
@@ -89,6 +96,8 @@ class FeedIngestion {
   absl::Status status_;
   int64_t stored_ = 0;
   int64_t batches_ = 0;
+  int64_t bytes_consumed_ = 0;
+  int64_t articles_parsed_ = 0;
   v1::IngestFeedResponse response_;
 };
 

@@ -386,7 +386,8 @@ Spool::Outcome Spool::Process(Item& item, std::string& reason) {
   }
   if (response->articles_parsed() == 0 && response->errors_size() > 0) {
     const v1::FeedError& first = response->errors(0);
-    reason = absl::StrCat("no article in the file (", response->errors_size(),
+    reason = absl::StrCat("no article in the file (",
+                          response->errors_size() + response->errors_omitted(),
                           " errors; the first at line ", first.line(), ": ", first.message(), ")");
     absl::Status moved = Finish(item, kFailed, reason, wire, &*response);
     return moved.ok() ? Outcome::kFailed : Outcome::kRetry;
@@ -399,7 +400,7 @@ Spool::Outcome Spool::Process(Item& item, std::string& reason) {
   LOG(INFO) << "Spool: " << name << " done: parsed " << response->articles_parsed() << ", created "
             << response->articles_created() << ", updated " << response->articles_updated()
             << ", unchanged " << response->articles_unchanged() << ", errors "
-            << response->errors_size();
+            << response->errors_size() + response->errors_omitted();
   return Outcome::kDone;
 }
 

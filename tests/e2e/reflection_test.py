@@ -28,7 +28,7 @@ HEALTH = "grpc.health.v1.Health"
 REFLECTION = "grpc.reflection.v1alpha.ServerReflection"
 EXPECTED = {
     nc.STORAGE: ("newsdb.v1.StorageService", {"PutArticles", "GetArticle", "ScanArticles"}),
-    nc.INGEST: ("newsdb.v1.IngestService", {"IngestFeed", "StreamFeed"}),
+    nc.INGEST: ("newsdb.v1.IngestService", {"IngestFeed", "StreamFeed", "StreamFeedWithProgress"}),
     nc.QUERY: ("newsdb.v1.QueryService", {"GetArticle", "ListArticles"}),  # and Search
 }
 

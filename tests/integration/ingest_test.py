@@ -6,12 +6,22 @@ Run:  /usr/bin/python3 tests/integration/ingest_test.py --bin-dir build --source
 The tests check:
   - a file of concatenated dumps (a scraper appending each capture to one file) ingested with
     `newsctl ingest` stores every article of every dump, each with its own dump's capture time;
-    with ../shared/corpus present, the same for a concatenation of the real dumps.
+    with ../shared/corpus present, the same for a concatenation of the real dumps;
+  - `newsctl ingest` on a terminal (a pty) redraws a progress line in place (bar, percentage,
+    MiB, stored articles, articles/s, ETA) that fits the terminal and is erased before the summary;
+    piped, it prints no progress at all;
+  - the spool directory (see SpoolTest).
 """
 
 import datetime
+import fcntl
 import json
 import os
+import pty
+import re
+import select
+import struct
+import termios
 import shutil
 import subprocess
 import sys
@@ -26,6 +36,8 @@ import newsdb_cluster as nc  # noqa: E402
 OPTIONS = None
 RPC_TIMEOUT_S = 60
 CORPUS_ARTICLES = 6000
+PROGRESS_ARTICLES = 30000  # a few seconds of upload: several redraws, a rate and an ETA
+TERMINAL_COLUMNS = 100
 ALMATY = zoneinfo.ZoneInfo("Asia/Almaty")
 
 
@@ -154,6 +166,105 @@ class IngestTest(unittest.TestCase):
         self.assertEqual(stored, expected - collisions)
         print("concatenated %d real dumps: %d articles parsed, %d stored" %
               (len(files), expected, stored))
+
+
+    def generate_single_dump(self, articles, seed, name):
+        corpus = os.path.join(self.work_dir, name)
+        subprocess.run(
+            [sys.executable, os.path.join(OPTIONS.source_dir, "tools", "gen_corpus.py"),
+             "--articles", str(articles), "--out", corpus, "--years", "1", "--seed", seed],
+            check=True, capture_output=True, timeout=300)
+        joined = os.path.join(self.work_dir, name + ".txt")
+        concatenate(sorted(os.path.join(corpus, n) for n in os.listdir(corpus)), joined)
+        return joined
+
+    def run_newsctl_on_pty(self, args, timeout_s=240):
+        """Runs newsctl with stderr on a pseudo-terminal of TERMINAL_COLUMNS columns and stdout
+        on a pipe; returns (returncode, bytes written to the terminal, stdout text)."""
+        master, slave = pty.openpty()
+        try:
+            fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, TERMINAL_COLUMNS, 0, 0))
+            env = dict(os.environ, TERM="xterm")
+            proc = subprocess.Popen(
+                [nc.binary_path(OPTIONS.bin_dir, "newsctl")] + args, stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=slave, env=env, cwd=self.work_dir)
+        finally:
+            os.close(slave)
+        terminal = b""
+        deadline = time.monotonic() + timeout_s
+        try:
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([master], [], [], 0.5)
+                if ready:
+                    try:
+                        data = os.read(master, 65536)
+                    except OSError:  # EIO: the child closed the terminal
+                        break
+                    if not data:
+                        break
+                    terminal += data
+                elif proc.poll() is not None:
+                    break
+            stdout, _ = proc.communicate(timeout=max(1, deadline - time.monotonic()))
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            os.close(master)
+        return proc.returncode, terminal, stdout.decode("utf-8", errors="replace")
+
+    def test_progress_on_a_terminal_and_quiet_when_piped(self):
+        path = self.generate_single_dump(PROGRESS_ARTICLES, "progress", "progress")
+        size_mib = os.path.getsize(path) / (1 << 20)
+        code, terminal, stdout = self.run_newsctl_on_pty(
+            ["--ingest=" + self.cluster.ingest.address, "ingest", path, "--source", "progress"])
+        self.assertEqual(code, 0, terminal)
+        self.assertIn("parsed %d, created %d" % (PROGRESS_ARTICLES, PROGRESS_ARTICLES), stdout)
+        text = terminal.decode("utf-8")
+        self.assertTrue(text.endswith("\r\x1b[K"), "the progress line is not erased: %r" % text[-200:])
+        draws = [d for d in text.split("\r") if d.strip("\x1b[K")]
+        self.assertGreaterEqual(len(draws), 3, "too few redraws: %r" % text)
+        line_re = re.compile(
+            r"^(?P<label>\S+) \[[=> ]+\] +(?P<pct>\d+)%  (?P<read>[\d.]+)/(?P<total>[\d.]+) MiB  "
+            r"(?P<stored>[\d,]+) stored(  (?P<rate>[\d,]+) art/s)?(  ETA (?P<eta>\w+))?\x1b\[K$")
+        previous = None
+        rates, etas = [], []
+        for draw in draws:
+            self.assertNotIn("\n", draw, "a progress draw scrolled: %r" % draw)
+            visible = draw.replace("\x1b[K", "")
+            self.assertLess(len(visible), TERMINAL_COLUMNS, draw)
+            match = line_re.match(draw)
+            self.assertIsNotNone(match, "unexpected progress line %r" % draw)
+            self.assertEqual(match["label"], os.path.basename(path))
+            self.assertAlmostEqual(float(match["total"]), size_mib, delta=0.1)
+            figures = (int(match["pct"]), float(match["read"]),
+                       int(match["stored"].replace(",", "")))
+            self.assertLessEqual(figures[2], PROGRESS_ARTICLES)
+            if previous is not None:
+                self.assertTrue(all(a <= b for a, b in zip(previous, figures)),
+                                "progress went back: %s then %s" % (previous, figures))
+            previous = figures
+            if match["rate"]:
+                rates.append(int(match["rate"].replace(",", "")))
+            if match["eta"]:
+                etas.append(match["eta"])
+        self.assertGreater(previous[2], 0, "no stored articles were ever shown")
+        self.assertTrue(rates and min(rates) > 0, "no articles/s shown: %r" % draws)
+        self.assertTrue(etas, "no ETA shown: %r" % draws)
+
+        # Piped (auto), nothing but the summary; a bad mode is a usage error.
+        proc = self.cluster.run_newsctl(
+            ["--ingest=" + self.cluster.ingest.address, "ingest", path, "--source", "progress"],
+            timeout=300)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stderr, "")
+        self.assertIn("unchanged %d" % PROGRESS_ARTICLES, proc.stdout)
+        self.assertNotIn("\r", proc.stdout)
+        proc = self.cluster.run_newsctl(["--progress=sometimes", "ingest", path])
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("--progress must be auto, always or never", proc.stderr)
+        print("progress: %d redraws on a %d-column terminal for %.1f MiB; rates %s art/s" %
+              (len(draws), TERMINAL_COLUMNS, size_mib, rates[-3:]))
 
 
 class SpoolTest(unittest.TestCase):

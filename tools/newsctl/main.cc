@@ -1,6 +1,7 @@
 // newsctl: a command-line client for newsdb.
 //
-//   newsctl ingest FILE... [--source NAME] [--time_zone ZONE]   stream dumps to IngestService
+//   newsctl ingest FILE... [--source NAME] [--time_zone ZONE] [--progress auto|always|never]
+//                                                              stream dumps to IngestService
 //   newsctl get ID                                             one article with its view history
 //   newsctl list [--from DATE] [--to DATE] [--limit N] [--order newest|oldest]
 //   newsctl search "QUERY" [--from] [--to] [--credit A,B] [--sort relevance|newest|oldest|views]
@@ -12,11 +13,14 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -39,6 +43,7 @@
 #include "grpcpp/security/credentials.h"
 #include "newsdb/v1/ingest_service.grpc.pb.h"
 #include "newsdb/v1/query_service.grpc.pb.h"
+#include "tools/newsctl/progress.h"
 
 ABSL_FLAG(std::string, ingest, "127.0.0.1:7002", "Address of the ingest service.");
 ABSL_FLAG(std::string, query, "127.0.0.1:7003", "Address of the query service.");
@@ -50,6 +55,8 @@ ABSL_FLAG(std::string, source, "", "ingest: feed name stored with the articles, 
 ABSL_FLAG(std::string, time_zone, "",
           "ingest: IANA zone of the dump's header times "
           "(default Asia/Almaty).");
+ABSL_FLAG(std::string, progress, "auto",
+          "ingest: a progress line on stderr: auto (when stderr is a terminal), always or never.");
 ABSL_FLAG(std::string, from, "", "list: first day (YYYY-MM-DD) or instant (RFC 3339), inclusive.");
 ABSL_FLAG(std::string, to, "", "list: last day (YYYY-MM-DD, inclusive) or instant (exclusive).");
 ABSL_FLAG(int, limit, 20, "list, search: how many articles to print.");
@@ -122,9 +129,92 @@ void PrintArticleLine(const Article& article) {
             << "\n";
 }
 
+// Whether `newsctl ingest` draws a progress line; nullopt for a bad --progress.
+std::optional<bool> ShowProgress() {
+  const std::string mode = absl::GetFlag(FLAGS_progress);
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  if (mode != "auto") return std::nullopt;
+  const char* term = std::getenv("TERM");
+  return isatty(STDERR_FILENO) == 1 && !(term != nullptr && std::string(term) == "dumb");
+}
+
+// The first chunk carries the options; the file follows in kChunkBytes pieces. Calls `write` for
+// each until it returns false (the server ended the call; Finish() says why).
+template <typename Write>
+void SendFile(std::ifstream& in, Write write) {
+  newsdb::v1::FeedChunk chunk;
+  chunk.mutable_options()->set_source(absl::GetFlag(FLAGS_source));
+  chunk.mutable_options()->set_time_zone(absl::GetFlag(FLAGS_time_zone));
+  std::string buffer(kChunkBytes, '\0');
+  bool first = true;
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    const std::streamsize got = in.gcount();
+    if (got <= 0 && !first) break;
+    chunk.set_content(buffer.data(), static_cast<size_t>(std::max<std::streamsize>(got, 0)));
+    if (!write(chunk)) break;
+    chunk.clear_options();
+    first = false;
+  }
+}
+
+// Streams `in` with StreamFeed.
+grpc::Status StreamQuietly(newsdb::v1::IngestService::Stub& stub, std::ifstream& in,
+                           newsdb::v1::IngestFeedResponse* response) {
+  auto context = NewContext();
+  auto writer = stub.StreamFeed(context.get(), response);
+  SendFile(in, [&](const newsdb::v1::FeedChunk& chunk) { return writer->Write(chunk); });
+  writer->WritesDone();
+  return writer->Finish();
+}
+
+// Streams `in` with StreamFeedWithProgress, drawing the server's progress on stderr.
+grpc::Status StreamWithProgress(newsdb::v1::IngestService::Stub& stub, std::ifstream& in,
+                                const std::string& file, newsdb::v1::IngestFeedResponse* response) {
+  std::error_code error;
+  std::optional<int64_t> total;
+  if (std::filesystem::is_regular_file(file, error)) {
+    const auto size = std::filesystem::file_size(file, error);
+    if (!error) total = static_cast<int64_t>(size);
+  }
+  auto context = NewContext();
+  auto stream = stub.StreamFeedWithProgress(context.get());
+  std::thread sender([&] {
+    SendFile(in, [&](const newsdb::v1::FeedChunk& chunk) { return stream->Write(chunk); });
+    stream->WritesDone();
+  });
+  newsdb::newsctl::ProgressLine line(stderr, std::filesystem::path(file).filename().string(), total,
+                                     absl::Now());
+  newsdb::v1::IngestFeedEvent event;
+  bool have_result = false;
+  while (stream->Read(&event)) {
+    if (event.has_progress()) {
+      const newsdb::v1::IngestProgress& progress = event.progress();
+      line.Update(progress.bytes_read(), progress.articles_stored(), progress.errors(),
+                  absl::Now());
+    } else if (event.has_result()) {
+      *response = std::move(*event.mutable_result());
+      have_result = true;
+    }
+  }
+  sender.join();
+  line.Clear();
+  grpc::Status status = stream->Finish();
+  if (status.ok() && !have_result) {
+    return grpc::Status(grpc::StatusCode::INTERNAL, "the server ended the stream without a result");
+  }
+  return status;
+}
+
 int Ingest(const std::vector<std::string>& files) {
   if (files.empty()) {
     std::cerr << "newsctl: ingest needs at least one FILE\n";
+    return kExitUsage;
+  }
+  const std::optional<bool> show_progress = ShowProgress();
+  if (!show_progress.has_value()) {
+    std::cerr << "newsctl: --progress must be auto, always or never\n";
     return kExitUsage;
   }
   auto stub = newsdb::v1::IngestService::NewStub(Connect(absl::GetFlag(FLAGS_ingest)));
@@ -135,25 +225,9 @@ int Ingest(const std::vector<std::string>& files) {
       std::cerr << "newsctl: cannot read " << file << "\n";
       return kExitUsage;
     }
-    auto context = NewContext();
     newsdb::v1::IngestFeedResponse response;
-    auto writer = stub->StreamFeed(context.get(), &response);
-    newsdb::v1::FeedChunk chunk;
-    chunk.mutable_options()->set_source(absl::GetFlag(FLAGS_source));
-    chunk.mutable_options()->set_time_zone(absl::GetFlag(FLAGS_time_zone));
-    std::string buffer(kChunkBytes, '\0');
-    bool first = true;
-    while (in) {
-      in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-      const std::streamsize got = in.gcount();
-      if (got <= 0 && !first) break;
-      chunk.set_content(buffer.data(), static_cast<size_t>(std::max<std::streamsize>(got, 0)));
-      if (!writer->Write(chunk)) break;  // the server ended the call; Finish() says why
-      chunk.clear_options();
-      first = false;
-    }
-    writer->WritesDone();
-    grpc::Status status = writer->Finish();
+    grpc::Status status = *show_progress ? StreamWithProgress(*stub, in, file, &response)
+                                         : StreamQuietly(*stub, in, &response);
     if (!status.ok()) {
       exit_code = ReportError(absl::StrCat("ingest of ", file), status);
       continue;
@@ -165,10 +239,13 @@ int Ingest(const std::vector<std::string>& files) {
     std::cout << file << ": parsed " << response.articles_parsed() << ", created "
               << response.articles_created() << ", updated " << response.articles_updated()
               << ", unchanged " << response.articles_unchanged() << ", errors "
-              << response.errors_size() << "\n";
+              << response.errors_size() + response.errors_omitted() << "\n";
     for (const auto& error : response.errors()) {
       std::cout << "  line " << error.line() << ": " << error.message() << "\n    "
                 << error.excerpt() << "\n";
+    }
+    if (response.errors_omitted() > 0) {
+      std::cout << "  ... and " << response.errors_omitted() << " more errors (not listed)\n";
     }
   }
   return exit_code;
@@ -385,7 +462,7 @@ int Search(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "newsctl COMMAND [ARGS] [--flags]\n"
-      "  ingest FILE... [--source NAME] [--time_zone ZONE]\n"
+      "  ingest FILE... [--source NAME] [--time_zone ZONE] [--progress auto|always|never]\n"
       "  get ID\n"
       "  list [--from DATE] [--to DATE] [--limit N] [--order newest|oldest]\n"
       "  search \"QUERY\" [--from DATE] [--to DATE] [--credit A,B] "

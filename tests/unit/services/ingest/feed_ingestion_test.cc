@@ -173,6 +173,46 @@ TEST(FeedIngestionTest, BadRecordsAreReportedWhileGoodOnesArePublished) {
   EXPECT_THAT(response->errors(0).message(), ::testing::HasSubstr("31.02.2023"));
 }
 
+TEST(FeedIngestionTest, ListsTheFirstThousandErrorsAndCountsTheRest) {
+  FakePublisher publisher;
+  FeedIngestion ingestion(Options(), publisher, absl::FromUnixSeconds(0));
+  const int bad = FeedIngestion::kMaxListedErrors + 234;
+  std::string dump = "22.11.2023, 10:00 7\nGood one\nBody\n";
+  for (int i = 0; i < bad; ++i) absl::StrAppend(&dump, "31.02.2023, 10:00 7\nBad ", i, "\nBody\n");
+  absl::StrAppend(&dump, "21.11.2023, 09:00 8\nGood two\nBody\n");
+  ASSERT_TRUE(ingestion.Consume(dump).ok());
+  EXPECT_EQ(ingestion.Progress().errors(), bad);
+  absl::StatusOr<v1::IngestFeedResponse> response = ingestion.Finish();
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->articles_parsed(), 2);
+  ASSERT_THAT(response->errors(), SizeIs(FeedIngestion::kMaxListedErrors));
+  EXPECT_EQ(response->errors_omitted(), 234);
+  EXPECT_EQ(response->errors(0).line(), 4);
+  EXPECT_EQ(response->errors(FeedIngestion::kMaxListedErrors - 1).line(),
+            4 + 3 * (FeedIngestion::kMaxListedErrors - 1));
+}
+
+TEST(FeedIngestionTest, ProgressCountsBytesParsedAndStoredArticles) {
+  FakePublisher publisher;
+  IngestOptions options = Options();
+  options.max_batch_articles = 4;
+  FeedIngestion ingestion(options, publisher, absl::FromUnixSeconds(0));
+  const std::string dump = Dump(10);
+  const size_t half = dump.size() / 2;
+  ASSERT_TRUE(ingestion.Consume(dump.substr(0, half)).ok());
+  v1::IngestProgress progress = ingestion.Progress();
+  EXPECT_EQ(progress.bytes_read(), static_cast<int64_t>(half));
+  EXPECT_EQ(progress.articles_stored(), 4);  // one full batch so far
+  EXPECT_GE(progress.articles_parsed(), progress.articles_stored());
+  EXPECT_LT(progress.articles_parsed(), 10);
+  ASSERT_TRUE(ingestion.Consume(dump.substr(half)).ok());
+  progress = ingestion.Progress();
+  EXPECT_EQ(progress.bytes_read(), static_cast<int64_t>(dump.size()));
+  EXPECT_EQ(progress.articles_stored(), 8);
+  EXPECT_EQ(progress.errors(), 0);
+  ASSERT_TRUE(ingestion.Finish().ok());
+}
+
 TEST(FeedIngestionTest, StorageFailureFailsTheCallAndStopsPublishing) {
   FakePublisher publisher;
   publisher.fail_after_batches = 1;
