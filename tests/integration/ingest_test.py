@@ -30,6 +30,8 @@ import time
 import unittest
 import zoneinfo
 
+import grpc
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import newsdb_cluster as nc  # noqa: E402
 
@@ -269,7 +271,8 @@ class IngestTest(unittest.TestCase):
 
 class SpoolTest(unittest.TestCase):
     """newsdb-ingest --spool_dir: files renamed into incoming/ end in done/ exactly once, with a
-    report of exact counts, also across a kill -9 of ingest in the middle of a file."""
+    report of exact counts, also across a kill -9 of ingest or of storage in the middle of a
+    file."""
 
     @classmethod
     def setUpClass(cls):
@@ -317,23 +320,83 @@ class SpoolTest(unittest.TestCase):
         with open(path, encoding="utf-8") as f:
             return json.load(f)
 
-    def test_spool_survives_kill_of_ingest_mid_file(self):
+    def generated_file(self, articles, seed):
+        """`articles` generated articles as one file of concatenated dumps (bytes)."""
         corpus = tempfile.mkdtemp(prefix="newsdb-spool-corpus-")
         try:
             subprocess.run(
                 [sys.executable, os.path.join(OPTIONS.source_dir, "tools", "gen_corpus.py"),
-                 "--articles", "12000", "--out", corpus, "--years", "2", "--seed", "spool"],
+                 "--articles", str(articles), "--out", corpus, "--years", "2", "--seed", seed],
                 check=True, capture_output=True, timeout=300)
             joined = os.path.join(corpus, "all.txt")
             concatenate(sorted(os.path.join(corpus, n) for n in os.listdir(corpus)), joined)
             with open(joined, "rb") as f:
-                big = f.read()
+                return f.read()
         finally:
             shutil.rmtree(corpus, ignore_errors=True)
+
+    def restart_ingest(self, args):
+        if self.cluster.ingest is not None and self.cluster.ingest.running():
+            self.cluster.ingest.stop()
+        self.cluster.start_ingest(args)
+
+    def total(self, query):
+        """Search's match-all total, waiting for query to reach a restarted storage."""
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                return query.Search(self.stubs.query_pb2.SearchRequest(page_size=1),
+                                    timeout=RPC_TIMEOUT_S).total_hits
+            except grpc.RpcError as e:
+                if e.code() != grpc.StatusCode.UNAVAILABLE or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def wait_for_stored(self, query, count, what):
+        deadline = time.monotonic() + 60
+        while self.total(query) < count:
+            self.assertLess(time.monotonic(), deadline, what)
+            time.sleep(0.02)
+
+    def test_spool_survives_kill_of_storage_mid_file(self):
+        big = self.generated_file(12000, "spool-storage")
+        query = self.stubs.query_grpc.QueryServiceStub(self.cluster.query.channel)
+        # A short retry budget: while storage stays down longer than it, the batch fails and the
+        # spool puts the file back to be ingested again after its retry delay.
+        self.restart_ingest(["--spool_dir=" + self.spool, "--storage_retry_timeout=1s"])
+        os.makedirs(os.path.join(self.spool, "incoming"), exist_ok=True)
+        before = self.total(query)
+        self.drop("agency--storage-kill.txt", big)
+        # 1. SIGKILL storage after >= 2,000 articles and keep it down past the budget (3 s).
+        self.wait_for_stored(query, before + 2000, "the spool stored nothing")
+        port = self.cluster.storage.port
+        self.cluster.storage.kill()
+        time.sleep(3)
+        self.cluster.start_storage(port=port)
+        # 2. SIGKILL again later in the file, restarted at once.
+        self.wait_for_stored(query, before + 6000, "the spool did not go on after storage came back")
+        self.cluster.restart_storage(kill=True)
+
+        done = self.report("done", "agency--storage-kill.txt")
+        self.assertEqual(done["status"], "done")
+        response = done["response"]
+        self.assertEqual(int(response["articles_parsed"]), 12000)
+        self.assertEqual(int(response.get("articles_created", 0)), 12000, done)
+        self.assertGreaterEqual(done["attempts"], 2, "storage was down past the budget: the first "
+                                "attempt must have failed and the file been retried")
+        self.assertNotIn("articles_updated", response)
+        self.assertNotIn("errors", response)
+        self.assertFalse(os.path.exists(os.path.join(self.spool, "failed",
+                                                     "agency--storage-kill.txt")))
+        self.assertEqual(sorted(os.listdir(os.path.join(self.spool, "work"))), [])
+        self.assertEqual(self.total(query), before + 12000)
+
+    def test_spool_survives_kill_of_ingest_mid_file(self):
+        big = self.generated_file(12000, "spool")
         query = self.stubs.query_grpc.QueryServiceStub(self.cluster.query.channel)
         ingest_args = ["--spool_dir=" + self.spool, "--spool_parallel=2",
                        "--storage_retry_timeout=20s"]
-        self.cluster.start_ingest(ingest_args)
+        self.restart_ingest(ingest_args)
         os.makedirs(os.path.join(self.spool, "incoming"), exist_ok=True)
         # Files that wait in incoming/ while ingest is down are picked up at its start, too.
         self.drop("kazinform--big.txt", big)
