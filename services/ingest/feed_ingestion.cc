@@ -23,6 +23,7 @@ bool IsSourceChar(char c) {
 absl::StatusOr<IngestOptions> MakeIngestOptions(const v1::FeedOptions& options,
                                                 absl::string_view field_prefix) {
   IngestOptions result;
+  result.omit_article_ids = options.omit_article_ids();
   std::vector<status::FieldViolation> violations;
   if (!options.source().empty()) {
     const std::string& source = options.source();
@@ -133,7 +134,11 @@ absl::Status FeedIngestion::PublishBatch() {
     return absl::InternalError("storage answered a different number of results");
   }
   for (const v1::PutResult& result : published->results()) {
-    response_.add_article_ids(result.id());
+    if (!options_.omit_article_ids) {
+      absl::StatusOr<article::ArticleId> id = article::ParseArticleId(result.id());
+      if (!id.ok()) return absl::InternalError("storage answered an invalid article id");
+      stored_ids_.push_back(*id);
+    }
     switch (result.outcome()) {
       case v1::PUT_OUTCOME_CREATED:
         response_.set_articles_created(response_.articles_created() + 1);
@@ -174,7 +179,10 @@ absl::StatusOr<v1::IngestFeedResponse> FeedIngestion::Finish() {
   if (status_.ok()) parser_.Finish();
   if (status_.ok()) status_ = PublishBatch();
   if (!status_.ok()) return status_;
-  response_.set_articles_parsed(response_.article_ids_size());
+  response_.set_articles_parsed(stored_);
+  response_.mutable_article_ids()->Reserve(static_cast<int>(stored_ids_.size()));
+  for (article::ArticleId id : stored_ids_) response_.add_article_ids(article::FormatArticleId(id));
+  stored_ids_ = {};
   if (response_.captures_size() > 0) {
     *response_.mutable_captured_at() = response_.captures(0).captured_at();
   } else {

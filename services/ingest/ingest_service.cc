@@ -39,6 +39,7 @@ grpc::Status IngestServiceImpl::IngestFeed(grpc::ServerContext* context,
   options.set_source(request->source());
   options.set_time_zone(request->time_zone());
   if (request->has_captured_at()) *options.mutable_captured_at() = request->captured_at();
+  options.set_omit_article_ids(request->omit_article_ids());
   absl::StatusOr<IngestOptions> ingest_options = MakeIngestOptions(options, "");
   if (!ingest_options.ok()) return status::ToGrpcStatus(ingest_options.status());
   SetLimits(*context, *ingest_options);

@@ -146,6 +146,8 @@ void SendFile(std::ifstream& in, Write write) {
   newsdb::v1::FeedChunk chunk;
   chunk.mutable_options()->set_source(absl::GetFlag(FLAGS_source));
   chunk.mutable_options()->set_time_zone(absl::GetFlag(FLAGS_time_zone));
+  // The summary line needs only the counts; --json prints the whole response.
+  chunk.mutable_options()->set_omit_article_ids(!absl::GetFlag(FLAGS_json));
   std::string buffer(kChunkBytes, '\0');
   bool first = true;
   while (in) {

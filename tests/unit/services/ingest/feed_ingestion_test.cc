@@ -192,6 +192,34 @@ TEST(FeedIngestionTest, ListsTheFirstThousandErrorsAndCountsTheRest) {
             4 + 3 * (FeedIngestion::kMaxListedErrors - 1));
 }
 
+TEST(FeedIngestionTest, OmitArticleIdsLeavesThemOutAndKeepsTheCounts) {
+  FakePublisher publisher;
+  IngestOptions options = Options();
+  options.max_batch_articles = 4;
+  FeedIngestion listed(options, publisher, absl::FromUnixSeconds(0));
+  ASSERT_TRUE(listed.Consume(Dump(10)).ok());
+  absl::StatusOr<v1::IngestFeedResponse> with_ids = listed.Finish();
+  ASSERT_TRUE(with_ids.ok()) << with_ids.status();
+  ASSERT_THAT(with_ids->article_ids(), SizeIs(10));
+  EXPECT_EQ(with_ids->article_ids(0), publisher.batches[0].articles(0).id());
+  EXPECT_EQ(with_ids->article_ids(9), publisher.batches[2].articles(1).id());
+
+  options.omit_article_ids = true;
+  FeedIngestion omitted(options, publisher, absl::FromUnixSeconds(0));
+  ASSERT_TRUE(omitted.Consume(Dump(10)).ok());
+  absl::StatusOr<v1::IngestFeedResponse> without = omitted.Finish();
+  ASSERT_TRUE(without.ok()) << without.status();
+  EXPECT_THAT(without->article_ids(), SizeIs(0));
+  EXPECT_EQ(without->articles_parsed(), 10);
+  EXPECT_EQ(without->articles_unchanged(), 10);  // the same dump again
+
+  v1::FeedOptions wire;
+  wire.set_omit_article_ids(true);
+  absl::StatusOr<IngestOptions> made = MakeIngestOptions(wire, "");
+  ASSERT_TRUE(made.ok());
+  EXPECT_TRUE(made->omit_article_ids);
+}
+
 TEST(FeedIngestionTest, ProgressCountsBytesParsedAndStoredArticles) {
   FakePublisher publisher;
   IngestOptions options = Options();
