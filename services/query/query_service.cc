@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/article/article_id.h"
+#include "common/article/request_fields.h"
 #include "common/search/query_tree.h"
 #include "common/status/grpc_status.h"
 #include "common/time/timestamp.h"
@@ -26,21 +27,7 @@ std::unique_ptr<grpc::ClientContext> ChildContext(grpc::ServerContext* parent) {
 absl::Status ValidateListRequest(const v1::ListArticlesRequest& request) {
   std::vector<status::FieldViolation> violations;
   if (request.page_size() < 0) violations.push_back({"page_size", "must not be negative"});
-  absl::StatusOr<absl::Time> start = absl::InfinitePast();
-  absl::StatusOr<absl::Time> end = absl::InfiniteFuture();
-  if (request.published().has_start()) {
-    start = time::FromTimestamp(request.published().start());
-    if (!start.ok()) {
-      violations.push_back({"published.start", std::string(start.status().message())});
-    }
-  }
-  if (request.published().has_end()) {
-    end = time::FromTimestamp(request.published().end());
-    if (!end.ok()) violations.push_back({"published.end", std::string(end.status().message())});
-  }
-  if (start.ok() && end.ok() && *end < *start) {
-    violations.push_back({"published.end", "must not be before published.start"});
-  }
+  article::CheckTimeRange(request.published(), "published", violations);
   if (!v1::PublicationOrder_IsValid(request.order())) {
     violations.push_back({"order", "unknown value"});
   }
@@ -75,8 +62,9 @@ QueryServiceImpl::QueryServiceImpl(std::shared_ptr<grpc::Channel> storage)
 grpc::Status QueryServiceImpl::GetArticle(grpc::ServerContext* context,
                                           const v1::GetArticleRequest* request,
                                           v1::Article* response) {
-  if (!article::ParseArticleId(request->id()).ok()) {
-    return status::ToGrpcStatus(status::InvalidFieldError("id", "must be 16 lowercase hex digits"));
+  std::vector<status::FieldViolation> violations;
+  if (!article::CheckArticleId(request->id(), "id", violations)) {
+    return status::ToGrpcStatus(status::InvalidFieldsError(violations));
   }
   return CallStorage(context, [&](grpc::ClientContext* child) {
     return storage_->GetArticle(child, *request, response);

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
+#include "common/article/request_fields.h"
 #include "common/log/log.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
@@ -43,9 +44,7 @@ std::vector<status::FieldViolation> Validate(const v1::Article& article, int ind
   auto add = [&](absl::string_view field, std::string description) {
     violations.push_back({absl::StrCat("articles[", index, "].", field), std::move(description)});
   };
-  if (!article::ParseArticleId(article.id()).ok()) {
-    add("id", "must be 16 lowercase hex digits");
-  }
+  article::CheckArticleId(article.id(), absl::StrCat("articles[", index, "].id"), violations);
   if (!article.has_published_at()) {
     add("published_at", "is required");
   } else if (absl::StatusOr<absl::Time> published = time::FromTimestamp(article.published_at());
@@ -416,9 +415,10 @@ std::unique_ptr<Iterator> ArticleStore::NewViewIterator(const Snapshot* snapshot
 }
 
 absl::StatusOr<v1::Article> ArticleStore::Get(absl::string_view id_text) const {
-  absl::StatusOr<article::ArticleId> id =
-      article::ParseArticleId(std::string_view(id_text.data(), id_text.size()));
-  if (!id.ok()) return status::InvalidFieldError("id", "must be 16 lowercase hex digits");
+  std::vector<status::FieldViolation> violations;
+  const std::optional<article::ArticleId> id =
+      article::CheckArticleId(std::string_view(id_text.data(), id_text.size()), "id", violations);
+  if (!id) return status::InvalidFieldsError(violations);
   std::shared_ptr<const Snapshot> snapshot = db_->GetSnapshot();
   NEWSDB_ASSIGN_OR_RETURN(
       std::optional<std::string> id_value,

@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/article/request_fields.h"
 #include "common/search/query_tree.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
@@ -470,28 +471,14 @@ absl::StatusOr<IndexSearchResult> SearchIndex::Search(const v1::SearchShardReque
   }
   std::optional<int64_t> start_seconds, end_seconds;
   const v1::SearchFilter& filter = request.filter();
-  if (filter.published().has_start()) {
-    absl::StatusOr<absl::Time> start = time::FromTimestamp(filter.published().start());
-    if (!start.ok()) {
-      violations.push_back({"filter.published.start", std::string(start.status().message())});
-    } else {
-      // Publication times are whole seconds: t >= start <=> t >= ceil(start).
-      start_seconds = absl::ToUnixSeconds(*start) +
-                      (absl::FromUnixSeconds(absl::ToUnixSeconds(*start)) < *start ? 1 : 0);
-    }
-  }
-  if (filter.published().has_end()) {
-    absl::StatusOr<absl::Time> end = time::FromTimestamp(filter.published().end());
-    if (!end.ok()) {
-      violations.push_back({"filter.published.end", std::string(end.status().message())});
-    } else {
-      end_seconds = absl::ToUnixSeconds(*end) +
-                    (absl::FromUnixSeconds(absl::ToUnixSeconds(*end)) < *end ? 1 : 0);
-    }
-  }
-  if (start_seconds && end_seconds && *end_seconds < *start_seconds) {
-    violations.push_back({"filter.published.end", "must not be before filter.published.start"});
-  }
+  const article::TimeBounds published =
+      article::CheckTimeRange(filter.published(), "filter.published", violations);
+  // Publication times are whole seconds: t >= start <=> t >= ceil(start), likewise for the end.
+  auto ceil_seconds = [](absl::Time t) {
+    return absl::ToUnixSeconds(t) + (absl::FromUnixSeconds(absl::ToUnixSeconds(t)) < t ? 1 : 0);
+  };
+  if (published.start != absl::InfinitePast()) start_seconds = ceil_seconds(published.start);
+  if (published.end != absl::InfiniteFuture()) end_seconds = ceil_seconds(published.end);
   if (filter.views().has_min() && filter.views().has_max() &&
       filter.views().max() < filter.views().min()) {
     violations.push_back({"filter.views.max", "must not be below filter.views.min"});
@@ -622,9 +609,11 @@ absl::StatusOr<IndexSearchResult> SearchIndex::Search(const v1::SearchShardReque
   const bool by_score = sort == v1::SEARCH_SORT_RELEVANCE;
   std::optional<SortKey> after;
   if (request.has_after()) {
-    absl::StatusOr<article::ArticleId> id = article::ParseArticleId(
-        std::string_view(request.after().id().data(), request.after().id().size()));
-    if (!id.ok()) return status::InvalidFieldError("after.id", "must be 16 lowercase hex digits");
+    std::vector<status::FieldViolation> cursor_violations;
+    const std::optional<article::ArticleId> id = article::CheckArticleId(
+        std::string_view(request.after().id().data(), request.after().id().size()), "after.id",
+        cursor_violations);
+    if (!id) return status::InvalidFieldsError(cursor_violations);
     after = SortKey{request.after().score(), request.after().published_seconds(),
                     request.after().views(), *id};
   }

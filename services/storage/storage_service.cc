@@ -1,6 +1,7 @@
 #include "services/storage/storage_service.h"
 
 #include "absl/time/clock.h"
+#include "common/article/request_fields.h"
 #include "common/status/grpc_status.h"
 #include "common/time/timestamp.h"
 
@@ -10,26 +11,14 @@ namespace {
 absl::StatusOr<ScanOptions> ToScanOptions(const v1::ScanArticlesRequest& request) {
   ScanOptions options;
   std::vector<status::FieldViolation> violations;
-  if (request.published().has_start()) {
-    absl::StatusOr<absl::Time> start = time::FromTimestamp(request.published().start());
-    if (start.ok())
-      options.start = *start;
-    else
-      violations.push_back({"published.start", std::string(start.status().message())});
-  }
-  if (request.published().has_end()) {
-    absl::StatusOr<absl::Time> end = time::FromTimestamp(request.published().end());
-    if (end.ok())
-      options.end = *end;
-    else
-      violations.push_back({"published.end", std::string(end.status().message())});
-  }
+  const article::TimeBounds bounds =
+      article::CheckTimeRange(request.published(), "published", violations);
+  if (bounds.start != absl::InfinitePast()) options.start = bounds.start;
+  if (bounds.end != absl::InfiniteFuture()) options.end = bounds.end;
   options.newest_first = request.order() != v1::PUBLICATION_ORDER_OLDEST_FIRST;
   if (request.has_resume_after()) {
-    absl::StatusOr<article::ArticleId> id = article::ParseArticleId(request.resume_after().id());
-    if (!id.ok()) {
-      violations.push_back({"resume_after.id", "must be 16 lowercase hex digits"});
-    } else {
+    if (std::optional<article::ArticleId> id =
+            article::CheckArticleId(request.resume_after().id(), "resume_after.id", violations)) {
       options.resume_after = ArticleKey{request.resume_after().published_at().seconds(), *id};
     }
   }
