@@ -50,9 +50,12 @@ absl::StatusOr<v1::PutArticlesResponse> StoragePublisher::Publish(
     if (last.ok()) return response;
     if (!IsRetryable(last.error_code())) return status::FromGrpcStatus(last);
     if (attempt == 1) give_up = std::min(deadline, absl::Now() + retry_budget);
-    // Full jitter keeps many ingest replicas from retrying in lockstep.
-    const absl::Duration sleep = backoff * std::uniform_real_distribution<double>(0.5, 1.0)(jitter);
-    if (absl::Now() + sleep >= give_up) break;
+    // Full jitter keeps many ingest replicas from retrying in lockstep. The last attempt comes
+    // when the budget ends, so a batch gives up after the budget, not up to a backoff before it.
+    const absl::Duration left = give_up - absl::Now();
+    if (left <= absl::ZeroDuration()) break;
+    const absl::Duration sleep =
+        std::min(left, backoff * std::uniform_real_distribution<double>(0.5, 1.0)(jitter));
     LOG(WARNING) << "Storage unavailable (attempt " << attempt << "): " << last.error_message()
                  << "; retrying in " << sleep;
     absl::SleepFor(sleep);

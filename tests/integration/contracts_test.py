@@ -255,7 +255,7 @@ class ContractsTest(unittest.TestCase):
         self.assertEqual(raised.exception.code(), grpc.StatusCode.UNAVAILABLE,
                          raised.exception.details())
         self.assertIn("--storage_retry_timeout", raised.exception.details())
-        self.assertGreaterEqual(elapsed, RETRY_BUDGET_S / 2)
+        self.assertGreaterEqual(elapsed, RETRY_BUDGET_S, "gave up before the budget ended")
         self.assertLess(elapsed, RPC_TIMEOUT_S / 2, "failed only near the call's deadline")
         # Nothing was half-stored, and re-sending now stores it.
         self.assertEqual(self.search('"nobody stores"').total_hits, 0)
