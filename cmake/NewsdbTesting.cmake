@@ -11,6 +11,8 @@ function(newsdb_add_unit_test)
   if(NOT ARG_LABELS)
     set(ARG_LABELS unit)
   endif()
+  # Every unit test also runs under ASan/UBSan (scripts/test.sh builds `sanitized_tests`).
+  set_property(GLOBAL APPEND PROPERTY NEWSDB_SANITIZED_TESTS ${ARG_NAME})
   gtest_discover_tests(${ARG_NAME} PROPERTIES LABELS "${ARG_LABELS}"
                        ENVIRONMENT "NEWSDB_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
                        DISCOVERY_TIMEOUT 60)
