@@ -18,10 +18,8 @@ tools/gen_corpus.py. The tests check:
 """
 
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
@@ -47,17 +45,13 @@ def clock_ticks_of(pid):
     return int(fields[11]) + int(fields[12])
 
 
-class ContractsTest(unittest.TestCase):
+class ContractsTest(nc.ClusterTestCase):
     @classmethod
     def setUpClass(cls):
-        missing = nc.missing_binaries(OPTIONS.bin_dir)
-        if missing:
-            raise unittest.SkipTest("binaries not built: %s" % ", ".join(missing))
-        cls.stubs = nc.generate_stubs(OPTIONS.source_dir)
+        cls.open_cluster(OPTIONS)
         cls.search_pb2 = __import__("newsdb.v1.search_pb2", fromlist=["search_pb2"])
-        cls.corpus_dir = tempfile.mkdtemp(prefix="newsdb-contracts-corpus-")
-        cls.cluster = nc.Cluster(OPTIONS.bin_dir, OPTIONS.source_dir, stubs=cls.stubs)
-        try:
+        cls.corpus_dir = os.path.join(cls.cluster.tmp_dir, "corpus")
+        with cls.starting():
             subprocess.run(
                 [sys.executable, os.path.join(OPTIONS.source_dir, "tools", "gen_corpus.py"),
                  "--articles", str(CORPUS_ARTICLES), "--out", cls.corpus_dir, "--years", "1",
@@ -77,23 +71,6 @@ class ContractsTest(unittest.TestCase):
                 assert not response.errors, response.errors[:3]
                 cls.stored += response.articles_created
             assert cls.stored == CORPUS_ARTICLES, cls.stored
-        except BaseException:
-            cls.cluster.print_logs()
-            cls.cluster.close()
-            shutil.rmtree(cls.corpus_dir, ignore_errors=True)
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.cluster.stop_all()
-        finally:
-            cls.cluster.close()
-            shutil.rmtree(cls.corpus_dir, ignore_errors=True)
-
-    def tearDown(self):
-        if nc.test_failed(self):
-            self.cluster.print_logs()
 
     @classmethod
     def _chunks(cls, content, source, pause_s=0.0, pieces=None):

@@ -36,10 +36,8 @@ import concurrent.futures
 import datetime
 import os
 import random
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -277,16 +275,12 @@ class Feeder(threading.Thread):
 # --------------------------------------------------------------------------------------------------
 
 
-class CrashTest(unittest.TestCase):
+class CrashTest(nc.ClusterTestCase):
     @classmethod
     def setUpClass(cls):
-        missing = nc.missing_binaries(OPTIONS.bin_dir)
-        if missing:
-            raise unittest.SkipTest("binaries not built: %s" % ", ".join(missing))
-        cls.stubs = nc.generate_stubs(OPTIONS.source_dir)
-        cls.work_dir = tempfile.mkdtemp(prefix="newsdb-crash-test-")
-        cls.cluster = nc.Cluster(OPTIONS.bin_dir, OPTIONS.source_dir, stubs=cls.stubs)
-        try:
+        cls.open_cluster(OPTIONS)
+        cls.work_dir = cls.cluster.tmp_dir
+        with cls.starting():
             corpus = os.path.join(cls.work_dir, "corpus")
             subprocess.run(
                 [sys.executable, os.path.join(OPTIONS.source_dir, "tools", "gen_corpus.py"),
@@ -310,23 +304,6 @@ class CrashTest(unittest.TestCase):
             cls.cluster.start_storage()
             cls.cluster.start_ingest(INGEST_ARGS)
             cls.cluster.start_query()
-        except BaseException:
-            cls.cluster.print_logs()
-            cls.cluster.close()
-            shutil.rmtree(cls.work_dir, ignore_errors=True)
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.cluster.stop_all()
-        finally:
-            cls.cluster.close()
-            shutil.rmtree(cls.work_dir, ignore_errors=True)
-
-    def tearDown(self):
-        if nc.test_failed(self):
-            self.cluster.print_logs()
 
     # ---- chaos ----
 

@@ -55,36 +55,15 @@ def concatenate(paths, out_path):
     os.rename(out_path + ".part", out_path)
 
 
-class IngestTest(unittest.TestCase):
+class IngestTest(nc.ClusterTestCase):
     @classmethod
     def setUpClass(cls):
-        missing = nc.missing_binaries(OPTIONS.bin_dir, names=(nc.STORAGE, nc.INGEST, nc.QUERY,
-                                                              "newsctl"))
-        if missing:
-            raise unittest.SkipTest("binaries not built: %s" % ", ".join(missing))
-        cls.stubs = nc.generate_stubs(OPTIONS.source_dir)
-        cls.work_dir = tempfile.mkdtemp(prefix="newsdb-ingest-test-")
-        cls.cluster = nc.Cluster(OPTIONS.bin_dir, OPTIONS.source_dir, stubs=cls.stubs)
-        try:
+        cls.open_cluster(OPTIONS, binaries=(nc.STORAGE, nc.INGEST, nc.QUERY, "newsctl"))
+        cls.work_dir = os.path.join(cls.cluster.tmp_dir, "work")
+        os.makedirs(cls.work_dir)
+        with cls.starting():
             cls.cluster.start_all()
             cls.query = cls.stubs.query_grpc.QueryServiceStub(cls.cluster.query.channel)
-        except BaseException:
-            cls.cluster.print_logs()
-            cls.cluster.close()
-            shutil.rmtree(cls.work_dir, ignore_errors=True)
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.cluster.stop_all()
-        finally:
-            cls.cluster.close()
-            shutil.rmtree(cls.work_dir, ignore_errors=True)
-
-    def tearDown(self):
-        if nc.test_failed(self):
-            self.cluster.print_logs()
 
     def search(self, query="", **fields):
         request = self.stubs.query_pb2.SearchRequest(query=query, **fields)
@@ -269,37 +248,18 @@ class IngestTest(unittest.TestCase):
               (len(draws), TERMINAL_COLUMNS, size_mib, rates[-3:]))
 
 
-class SpoolTest(unittest.TestCase):
+class SpoolTest(nc.ClusterTestCase):
     """newsdb-ingest --spool_dir: files renamed into incoming/ end in done/ exactly once, with a
     report of exact counts, also across a kill -9 of ingest or of storage in the middle of a
     file."""
 
     @classmethod
     def setUpClass(cls):
-        missing = nc.missing_binaries(OPTIONS.bin_dir)
-        if missing:
-            raise unittest.SkipTest("binaries not built: %s" % ", ".join(missing))
-        cls.stubs = nc.generate_stubs(OPTIONS.source_dir)
-        cls.cluster = nc.Cluster(OPTIONS.bin_dir, OPTIONS.source_dir, stubs=cls.stubs)
+        cls.open_cluster(OPTIONS)
         cls.spool = os.path.join(cls.cluster.tmp_dir, "spool")
-        try:
+        with cls.starting():
             cls.cluster.start_storage()
             cls.cluster.start_query()
-        except BaseException:
-            cls.cluster.print_logs()
-            cls.cluster.close()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.cluster.stop_all()
-        finally:
-            cls.cluster.close()
-
-    def tearDown(self):
-        if nc.test_failed(self):
-            self.cluster.print_logs()
 
     def drop(self, name, content):
         incoming = os.path.join(self.spool, "incoming")

@@ -23,6 +23,7 @@ independent implementation of the article id of docs/article-id.md (`reference_a
 
 import argparse
 import atexit
+import contextlib
 import glob
 import importlib
 import os
@@ -31,6 +32,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import unittest
 import time
 
 import grpc
@@ -506,6 +508,50 @@ class Cluster:
         proc.stdout = proc.stdout.decode("utf-8", errors="replace")
         proc.stderr = proc.stderr.decode("utf-8", errors="replace")
         return proc
+
+
+class ClusterTestCase(unittest.TestCase):
+    """Base of a test class that runs one Cluster for all its tests.
+
+    In setUpClass: `cls.open_cluster(options)` (skips the class when a binary is not built; sets
+    cls.stubs and cls.cluster), then the class's own set-up inside `with cls.starting():`, which
+    prints the servers' logs and stops them if it fails. Scratch files belong in
+    cls.cluster.tmp_dir, removed with the cluster. tearDownClass stops the servers (asserting clean
+    exits); a failed test prints their logs."""
+
+    cluster = None
+
+    @classmethod
+    def open_cluster(cls, options, binaries=None):
+        missing = missing_binaries(options.bin_dir, **({"names": binaries} if binaries else {}))
+        if missing:
+            raise unittest.SkipTest("binaries not built: %s" % ", ".join(missing))
+        cls.stubs = generate_stubs(options.source_dir)
+        cls.cluster = Cluster(options.bin_dir, options.source_dir, stubs=cls.stubs)
+
+    @classmethod
+    @contextlib.contextmanager
+    def starting(cls):
+        try:
+            yield
+        except BaseException:
+            cls.cluster.print_logs()
+            cls.cluster.close()
+            cls.cluster = None
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.cluster is None:
+            return
+        try:
+            cls.cluster.stop_all()
+        finally:
+            cls.cluster.close()
+
+    def tearDown(self):
+        if self.cluster is not None and test_failed(self):
+            self.cluster.print_logs()
 
 
 def test_failed(test_case):

@@ -40,16 +40,12 @@ Spring floods are expected after heavy snow; the summits of the hills keep their
 """
 
 
-class SearchTest(unittest.TestCase):
+class SearchTest(nc.ClusterTestCase):
     @classmethod
     def setUpClass(cls):
-        missing = nc.missing_binaries(OPTIONS.bin_dir)
-        if missing:
-            raise unittest.SkipTest("binaries not built: %s" % ", ".join(missing))
-        cls.stubs = nc.generate_stubs(OPTIONS.source_dir)
+        cls.open_cluster(OPTIONS)
         cls.search_pb2 = __import__("newsdb.v1.search_pb2", fromlist=["search_pb2"])
-        cls.cluster = nc.Cluster(OPTIONS.bin_dir, OPTIONS.source_dir, stubs=cls.stubs)
-        try:
+        with cls.starting():
             cls.cluster.start_all()
             cls.ingest = cls.stubs.ingest_grpc.IngestServiceStub(cls.cluster.ingest.channel)
             cls.query = cls.stubs.query_grpc.QueryServiceStub(cls.cluster.query.channel)
@@ -61,17 +57,6 @@ class SearchTest(unittest.TestCase):
             cls.has_kazinform = os.path.exists(cls.kazinform)
             if cls.has_kazinform:
                 cls._ingest_file(cls.kazinform, "kazinform")
-        except BaseException:
-            cls.cluster.print_logs()
-            cls.cluster.close()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.cluster.stop_all()
-        finally:
-            cls.cluster.close()
 
     @classmethod
     def _ingest_bytes(cls, content, source):
