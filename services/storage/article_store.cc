@@ -81,6 +81,13 @@ std::string ViewPrefixEnd(article::ArticleId id) {
   return id == ~uint64_t{0} ? std::string() : EncodeArticleIdKey(id + 1);
 }
 
+// A stored `article_ids` value that does not decode is corruption, not a caller's mistake.
+absl::StatusOr<std::pair<ArticleKey, uint32_t>> ReadIdValue(absl::string_view value) {
+  absl::StatusOr<std::pair<ArticleKey, uint32_t>> decoded = DecodeIdValue(value);
+  if (!decoded.ok()) return absl::InternalError(decoded.status().message());
+  return decoded;
+}
+
 }  // namespace
 
 // One stored article as a Put sees it.
@@ -90,29 +97,6 @@ struct ArticleStore::StoredState {
   v1::Article content;
   std::map<int64_t, int64_t> views;  // captured micros -> views
 };
-
-namespace {
-
-// Value of `article_ids`: the article key (16 bytes) and the search document number (u32 BE).
-std::string EncodeIdValue(const ArticleKey& key, uint32_t doc) {
-  std::string value = EncodeArticleKey(key);
-  value.append(EncodeDocKey(doc));
-  return value;
-}
-
-absl::StatusOr<std::pair<ArticleKey, uint32_t>> DecodeIdValue(absl::string_view value) {
-  if (value.size() != kArticleKeySize + 4) {
-    return absl::InternalError("malformed article_ids value");
-  }
-  NEWSDB_ASSIGN_OR_RETURN(ArticleKey key, DecodeArticleKey(value.substr(0, kArticleKeySize)));
-  uint32_t doc = 0;
-  for (size_t i = kArticleKeySize; i < value.size(); ++i) {
-    doc = (doc << 8) | static_cast<uint8_t>(value[i]);
-  }
-  return std::make_pair(key, doc);
-}
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<ArticleStore>> ArticleStore::Open(const std::string& data_dir,
                                                                  const RocksDbOptions& options,
@@ -195,7 +179,7 @@ absl::StatusOr<std::optional<ArticleStore::StoredState>> ArticleStore::Load(
                           db_->Get(ColumnFamily::kArticleIds, EncodeArticleIdKey(id), snapshot));
   if (!id_value.has_value()) return std::nullopt;
   StoredState state;
-  NEWSDB_ASSIGN_OR_RETURN(auto key_and_doc, DecodeIdValue(*id_value));
+  NEWSDB_ASSIGN_OR_RETURN(auto key_and_doc, ReadIdValue(*id_value));
   state.key = key_and_doc.first;
   state.doc = key_and_doc.second;
   NEWSDB_ASSIGN_OR_RETURN(std::optional<std::string> value,
@@ -426,7 +410,7 @@ absl::StatusOr<v1::Article> ArticleStore::Get(absl::string_view id_text) const {
   if (!id_value.has_value()) {
     return absl::NotFoundError(absl::StrCat("no article with id ", id_text));
   }
-  NEWSDB_ASSIGN_OR_RETURN(auto key_and_doc, DecodeIdValue(*id_value));
+  NEWSDB_ASSIGN_OR_RETURN(auto key_and_doc, ReadIdValue(*id_value));
   NEWSDB_ASSIGN_OR_RETURN(
       std::optional<std::string> value,
       db_->Get(ColumnFamily::kArticles, EncodeArticleKey(key_and_doc.first), snapshot.get()));

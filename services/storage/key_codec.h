@@ -13,10 +13,16 @@
 //   article_id (u64, big-endian) | captured_unix_micros + 2^63 (u64, big-endian)
 // so one article's observations are one prefix, in capture order. The value is the view count
 // (u64, big-endian).
+//
+// Document values (column family `doc_values`): document number (u32, big-endian) ->
+//   id (u64 BE) | published seconds (u64 BE, +2^63) | varint views | varint title length |
+//   varint body length | varint credit length | varint credit bytes | credit bytes
+// (lengths count analysed tokens; see search_index.h for how documents are numbered).
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -47,11 +53,30 @@ absl::StatusOr<ArticleKey> DecodeArticleKey(
 
 std::string EncodeArticleIdKey(article::ArticleId id);  // 8 bytes, column family `article_ids`
 absl::StatusOr<article::ArticleId> DecodeArticleIdKey(absl::string_view key);
+// Value of `article_ids`: the article key (16 bytes) and the search document number (u32 BE).
+std::string EncodeIdValue(const ArticleKey& key, uint32_t doc);
+absl::StatusOr<std::pair<ArticleKey, uint32_t>> DecodeIdValue(
+    absl::string_view value);  // INVALID_ARGUMENT if malformed
 
 std::string EncodeViewKey(const ViewKey& key);
 absl::StatusOr<ViewKey> DecodeViewKey(absl::string_view key);
 std::string EncodeViewCount(int64_t views);
 absl::StatusOr<int64_t> DecodeViewCount(absl::string_view value);
+
+// Per-document values as stored.
+struct DocValues {
+  article::ArticleId id = 0;
+  int64_t published_seconds = 0;
+  int64_t views = 0;
+  uint32_t title_length = 0;
+  uint32_t body_length = 0;
+  uint32_t credit_length = 0;
+  std::string credit;
+};
+
+std::string EncodeDocKey(uint32_t doc);
+std::string EncodeDocValues(const DocValues& values);
+absl::StatusOr<DocValues> DecodeDocValues(absl::string_view value);  // INVALID_ARGUMENT
 
 // The smallest article key whose publication time is >= `seconds`.
 std::string ArticleKeyLowerBound(int64_t seconds);

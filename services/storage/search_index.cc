@@ -1,12 +1,10 @@
 #include "services/storage/search_index.h"
 
 #include <algorithm>
-#include <cmath>
 #include <map>
 #include <random>
 #include <utility>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
@@ -14,284 +12,18 @@
 #include "common/log/log.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
-#include "common/text/analyzer.h"
-#include "common/time/timestamp.h"
-#include "services/storage/key_codec.h"
 #include "services/storage/posting_codec.h"
+#include "services/storage/search_request.h"
 
 namespace newsdb::storage {
 namespace {
 
 // Key of the buffer's flush mark in `postings`; no posting key starts with NUL.
 const absl::string_view kIndexedThroughKey("\0indexed_through", 16);
-// Paragraphs are analysed as one text with a gap of this many positions between them, so that a
-// phrase never spans two paragraphs.
-constexpr uint32_t kParagraphGap = 8;
 // Keep this many view changes for snapshots of later pages.
 constexpr size_t kMaxViewChanges = 4'000'000;
 
-constexpr uint64_t kSignBit = uint64_t{1} << 63;
-
 }  // namespace
-
-// ---- Doc values ----------------------------------------------------------------------------
-
-std::string EncodeDocKey(uint32_t doc) {
-  std::string key(4, '\0');
-  for (int i = 3; i >= 0; --i) {
-    key[i] = static_cast<char>(doc & 0xff);
-    doc >>= 8;
-  }
-  return key;
-}
-
-std::string EncodeDocValues(const DocValues& values) {
-  std::string out;
-  AppendBigEndian64(values.id, &out);
-  AppendBigEndian64(static_cast<uint64_t>(values.published_seconds) ^ kSignBit, &out);
-  AppendVarint(static_cast<uint64_t>(values.views), &out);
-  AppendVarint(values.title_length, &out);
-  AppendVarint(values.body_length, &out);
-  AppendVarint(values.credit_length, &out);
-  AppendVarint(values.credit.size(), &out);
-  out.append(values.credit);
-  return out;
-}
-
-absl::StatusOr<DocValues> DecodeDocValues(absl::string_view value) {
-  if (value.size() < 16) return absl::InvalidArgumentError("doc values too short");
-  DocValues values;
-  values.id = ReadBigEndian64(value);
-  values.published_seconds = static_cast<int64_t>(ReadBigEndian64(value.substr(8)) ^ kSignBit);
-  size_t pos = 16;
-  uint64_t views = 0, title = 0, body = 0, credit_tokens = 0, credit_bytes = 0;
-  if (!ReadVarint(value, &pos, &views) || !ReadVarint(value, &pos, &title) ||
-      !ReadVarint(value, &pos, &body) || !ReadVarint(value, &pos, &credit_tokens) ||
-      !ReadVarint(value, &pos, &credit_bytes) || credit_bytes != value.size() - pos ||
-      title > UINT32_MAX || body > UINT32_MAX || credit_tokens > UINT32_MAX) {
-    return absl::InvalidArgumentError("malformed doc values");
-  }
-  values.views = static_cast<int64_t>(views);
-  values.title_length = static_cast<uint32_t>(title);
-  values.body_length = static_cast<uint32_t>(body);
-  values.credit_length = static_cast<uint32_t>(credit_tokens);
-  values.credit = std::string(value.substr(pos));
-  return values;
-}
-
-// ---- Analysis for indexing -----------------------------------------------------------------
-
-namespace {
-
-// Positions of each analysed term in one field.
-using FieldTerms = absl::flat_hash_map<std::string, std::vector<uint32_t>>;
-
-struct AnalysedArticle {
-  FieldTerms title;
-  FieldTerms body;
-  FieldTerms credit;
-  uint32_t title_length = 0;
-  uint32_t body_length = 0;
-  uint32_t credit_length = 0;
-};
-
-uint32_t AnalyseInto(absl::string_view text, uint32_t first_position, FieldTerms* terms,
-                     std::vector<text::Token>* scratch) {
-  scratch->clear();
-  const uint32_t next = text::ThreadLocalAnalyzer().Analyze(
-      std::string_view(text.data(), text.size()), first_position, scratch);
-  for (text::Token& token : *scratch) (*terms)[token.term].push_back(token.position);
-  return next;
-}
-
-AnalysedArticle Analyse(const v1::Article& article) {
-  AnalysedArticle result;
-  std::vector<text::Token> scratch;
-  result.title_length = AnalyseInto(article.title(), 0, &result.title, &scratch);
-  uint32_t position = 0;
-  uint32_t tokens = 0;
-  for (const std::string& paragraph : article.paragraphs()) {
-    const uint32_t next = AnalyseInto(paragraph, position, &result.body, &scratch);
-    tokens += next - position;
-    position = next + kParagraphGap;
-  }
-  result.body_length = tokens;
-  result.credit_length = AnalyseInto(article.credit(), 0, &result.credit, &scratch);
-  return result;
-}
-
-bool SameText(const v1::Article& a, const v1::Article& b) {
-  return a.title() == b.title() && a.credit() == b.credit() &&
-         std::equal(a.paragraphs().begin(), a.paragraphs().end(), b.paragraphs().begin(),
-                    b.paragraphs().end());
-}
-
-// Edits of one (field, term): document -> new positions (empty = remove).
-using TermEdits = std::map<uint32_t, std::vector<uint32_t>>;
-
-void CollectEdits(IndexField field, const FieldTerms* old_terms, const FieldTerms& new_terms,
-                  uint32_t doc, std::map<std::pair<char, std::string>, TermEdits>* edits) {
-  for (const auto& [term, positions] : new_terms) {
-    if (old_terms != nullptr) {
-      auto old = old_terms->find(term);
-      if (old != old_terms->end() && old->second == positions) continue;
-    }
-    (*edits)[{static_cast<char>(field), term}][doc] = positions;
-  }
-  if (old_terms == nullptr) return;
-  for (const auto& [term, positions] : *old_terms) {
-    if (!new_terms.contains(term)) (*edits)[{static_cast<char>(field), term}][doc] = {};
-  }
-}
-
-// New documents' tokens in one field, in document order: each token's term number (in the
-// batch's TermDictionary) and position, and where each document's tokens end. Grouping them by
-// term with a counting sort gives each term's postings without allocating per posting.
-struct FreshField {
-  struct DocumentEnd {
-    uint32_t doc;
-    size_t end;  // in tokens
-  };
-  struct Occurrence {
-    uint32_t doc;
-    uint32_t position;
-  };
-  std::vector<text::TermPosition> tokens;
-  std::vector<DocumentEnd> documents;
-
-  // Occurrences grouped by term number (each term's in document and position order), and where
-  // each term's run starts (`terms` + 1 offsets).
-  void GroupByTerm(size_t terms, std::vector<Occurrence>* sorted,
-                   std::vector<uint32_t>* starts) const {
-    starts->assign(terms + 1, 0);
-    for (const text::TermPosition& token : tokens) ++(*starts)[token.term + 1];
-    for (size_t t = 1; t < starts->size(); ++t) (*starts)[t] += (*starts)[t - 1];
-    std::vector<uint32_t> next(starts->begin(), starts->end() - 1);
-    sorted->resize(tokens.size());
-    size_t i = 0;
-    for (const DocumentEnd& document : documents) {
-      for (; i < document.end; ++i) {
-        (*sorted)[next[tokens[i].term]++] = {document.doc, tokens[i].position};
-      }
-    }
-  }
-};
-
-// New documents' postings, before they become a buffer segment: the fields share one dictionary.
-struct FreshPostings {
-  text::TermDictionary dictionary;
-  FreshField title, body, credit;
-
-  // Analyses a new document (numbers increase from call to call) and returns its field lengths.
-  // Paragraphs are analysed as one text with a gap of kParagraphGap positions between them.
-  NewPostings::Lengths Add(const v1::Article& article, uint32_t doc) {
-    text::Analyzer& analyzer = text::ThreadLocalAnalyzer();
-    auto view = [](const std::string& text) { return std::string_view(text.data(), text.size()); };
-    NewPostings::Lengths lengths;
-    lengths.title = analyzer.AnalyzeTerms(view(article.title()), 0, &dictionary, &title.tokens);
-    title.documents.push_back({doc, title.tokens.size()});
-    uint32_t position = 0;
-    for (const std::string& paragraph : article.paragraphs()) {
-      const uint32_t next =
-          analyzer.AnalyzeTerms(view(paragraph), position, &dictionary, &body.tokens);
-      lengths.body += next - position;
-      position = next + kParagraphGap;
-    }
-    body.documents.push_back({doc, body.tokens.size()});
-    lengths.credit = analyzer.AnalyzeTerms(view(article.credit()), 0, &dictionary, &credit.tokens);
-    credit.documents.push_back({doc, credit.tokens.size()});
-    return lengths;
-  }
-};
-
-// Buffers reused from block to block.
-struct BlockScratch {
-  std::vector<uint32_t> docs;
-  std::vector<uint32_t> freqs;
-  std::vector<char> bytes;
-};
-
-// A posting block straight from one term's occurrences (the bytes EncodePostingBlock gives for
-// the same postings), without building the postings.
-std::string EncodeOccurrenceBlock(uint32_t first_doc, const FreshField::Occurrence* begin,
-                                  const FreshField::Occurrence* end, BlockScratch& block) {
-  std::vector<uint32_t>& docs = block.docs;
-  std::vector<uint32_t>& freqs = block.freqs;
-  std::vector<char>& scratch = block.bytes;
-  docs.clear();
-  freqs.clear();
-  for (const FreshField::Occurrence* o = begin; o != end; ++o) {
-    if (docs.empty() || docs.back() != o->doc) {
-      docs.push_back(o->doc);
-      freqs.push_back(0);
-    }
-    ++freqs.back();
-  }
-  const size_t most = 5 * (1 + 2 * docs.size() + static_cast<size_t>(end - begin));
-  if (scratch.size() < most) scratch.resize(most);
-  char* out = WriteVarint(docs.size(), scratch.data());
-  uint32_t previous = first_doc;
-  for (uint32_t doc : docs) {
-    out = WriteVarint(doc - previous, out);
-    previous = doc;
-  }
-  for (uint32_t freq : freqs) out = WriteVarint(freq, out);
-  uint32_t last_doc = UINT32_MAX;
-  uint32_t last_position = 0;
-  for (const FreshField::Occurrence* o = begin; o != end; ++o) {
-    if (o->doc != last_doc) {
-      last_doc = o->doc;
-      last_position = 0;
-    }
-    out = WriteVarint(o->position - last_position, out);
-    last_position = o->position;
-  }
-  return std::string(scratch.data(), out);
-}
-
-// New documents' postings as a buffer segment: one block per (field, term), keys in order
-// (fields 'b' < 'c' < 't', terms sorted).
-std::shared_ptr<MemSegment> BuildSegment(const FreshPostings& fresh, uint32_t first_doc,
-                                         uint32_t documents) {
-  auto segment = std::make_shared<MemSegment>();
-  segment->first_doc = first_doc;
-  segment->end_doc = first_doc + documents;
-  // Sorted by the terms' first eight bytes as one big-endian number, then by the whole term:
-  // most comparisons are then one integer comparison instead of a string comparison.
-  const std::vector<std::string>& terms = fresh.dictionary.terms();
-  std::vector<std::pair<uint64_t, uint32_t>> keyed(terms.size());
-  for (uint32_t t = 0; t < terms.size(); ++t) {
-    uint64_t prefix = 0;
-    for (size_t i = 0; i < 8; ++i) {
-      prefix = (prefix << 8) | (i < terms[t].size() ? static_cast<uint8_t>(terms[t][i]) : 0);
-    }
-    keyed[t] = {prefix, t};
-  }
-  std::sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
-    if (a.first != b.first) return a.first < b.first;
-    return terms[a.second] < terms[b.second];
-  });
-  std::vector<FreshField::Occurrence> sorted;
-  std::vector<uint32_t> starts;
-  BlockScratch block;
-  for (auto [field, fresh_field] :
-       {std::pair{IndexField::kBody, &fresh.body}, std::pair{IndexField::kCredit, &fresh.credit},
-        std::pair{IndexField::kTitle, &fresh.title}}) {
-    fresh_field->GroupByTerm(terms.size(), &sorted, &starts);
-    for (const auto& [prefix, t] : keyed) {
-      if (starts[t] == starts[t + 1]) continue;  // not in this field
-      const FreshField::Occurrence* begin = sorted.data() + starts[t];
-      const FreshField::Occurrence* end = sorted.data() + starts[t + 1];
-      segment->Add(EncodePostingKey(field, terms[t], begin->doc),
-                   EncodeOccurrenceBlock(begin->doc, begin, end, block));
-    }
-  }
-  return segment;
-}
-
-}  // namespace
-
-// ---- Loading and writing -------------------------------------------------------------------
 
 absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Load(RocksDb& db,
                                                                const IndexOptions& options) {
@@ -299,8 +31,6 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Load(RocksDb& db,
   index->epoch_ = std::random_device{}() * uint64_t{0x100000001} ^
                   static_cast<uint64_t>(absl::ToUnixNanos(absl::Now()));
   absl::MutexLock lock(&index->mutex_);
-  index->credits_.push_back("");
-  index->credit_index_[""] = 0;
   std::unique_ptr<Iterator> it = db.NewIterator(ColumnFamily::kDocValues, "", "");
   uint32_t expected = 0;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -313,7 +43,7 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Load(RocksDb& db,
       return absl::InternalError(
           absl::StrCat("document ", expected, ": ", values.status().message()));
     }
-    index->AddDocLocked(expected, *values);
+    index->values_.Add(expected, *values, index->sequence_);
     ++expected;
   }
   NEWSDB_RETURN_IF_ERROR(it->status());
@@ -339,148 +69,71 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Load(RocksDb& db,
   return index;
 }
 
-namespace {
-
-// Floor division, so that pre-1970 times land in the right quarter hour.
-int64_t QuarterHourOf(int64_t published_seconds) {
-  return published_seconds >= 0 ? published_seconds / 900 : -((-published_seconds + 899) / 900);
-}
-
-}  // namespace
-
-uint32_t SearchIndex::CreditOrdinalLocked(const std::string& credit) {
-  auto [it, inserted] = credit_index_.try_emplace(credit, static_cast<uint32_t>(credits_.size()));
-  if (inserted) credits_.push_back(credit);
-  return it->second;
-}
-
-void SearchIndex::AddDocLocked(uint32_t doc, const DocValues& values) {
-  if (doc == ids_.size()) {
-    ids_.push_back(values.id);
-    published_.push_back(values.published_seconds);
-    views_.push_back(values.views);
-    credit_ordinals_.push_back(CreditOrdinalLocked(values.credit));
-    title_lengths_.push_back(values.title_length);
-    body_lengths_.push_back(values.body_length);
-    credit_lengths_.push_back(values.credit_length);
-    title_length_sum_ += values.title_length;
-    body_length_sum_ += values.body_length;
-    credit_length_sum_ += values.credit_length;
-    ++quarter_hour_counts_[QuarterHourOf(values.published_seconds)];
-    return;
-  }
-  // An existing document: its text, views or publication second changed (its id, and so its
-  // publication minute, cannot). The article's key moved with the second; searches must look it
-  // up under the new one.
-  if (published_[doc] != values.published_seconds) {
-    auto old_quarter = quarter_hour_counts_.find(QuarterHourOf(published_[doc]));
-    if (old_quarter != quarter_hour_counts_.end() && --old_quarter->second == 0) {
-      quarter_hour_counts_.erase(old_quarter);
-    }
-    ++quarter_hour_counts_[QuarterHourOf(values.published_seconds)];
-    published_[doc] = values.published_seconds;
-  }
-  if (views_[doc] != values.views) {
-    view_changes_.push_back({sequence_, doc, views_[doc]});
-    views_[doc] = values.views;
-  }
-  credit_ordinals_[doc] = CreditOrdinalLocked(values.credit);
-  title_length_sum_ += static_cast<int64_t>(values.title_length) - title_lengths_[doc];
-  body_length_sum_ += static_cast<int64_t>(values.body_length) - body_lengths_[doc];
-  credit_length_sum_ += static_cast<int64_t>(values.credit_length) - credit_lengths_[doc];
-  title_lengths_[doc] = values.title_length;
-  body_lengths_[doc] = values.body_length;
-  credit_lengths_[doc] = values.credit_length;
-}
-
 uint32_t SearchIndex::next_doc() const {
   absl::ReaderMutexLock lock(&mutex_);
-  return static_cast<uint32_t>(ids_.size());
+  return values_.size();
 }
 
 int64_t SearchIndex::documents() const {
   absl::ReaderMutexLock lock(&mutex_);
-  return static_cast<int64_t>(ids_.size());
+  return values_.size();
 }
 
-NewPostings BuildNewPostings(
-    const std::vector<std::pair<article::ArticleId, const v1::Article*>>& documents) {
-  NewPostings result;
-  FreshPostings fresh;
-  uint32_t doc = 0;
-  for (const auto& [id, article] : documents) {
-    result.ids.push_back(id);
-    result.lengths.push_back(fresh.Add(*article, doc++));
+absl::Status SearchIndex::FlushBeforeEdits(const std::vector<Change>& changes) {
+  // Edits rewrite posting blocks in RocksDB, so a changed document must have its postings there.
+  for (const Change& change : changes) {
+    if (change.old_content != nullptr && change.doc >= indexed_through() &&
+        !SameText(*change.old_content, *change.new_content)) {
+      return Flush();
+    }
   }
-  result.segment = BuildSegment(fresh, 0, doc);
-  return result;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<SearchIndex::PendingUpdate> SearchIndex::Prepare(const std::vector<Change>& changes,
                                                                 WriteBatch& batch,
                                                                 NewPostings* prepared) {
-  // Edits rewrite posting blocks in RocksDB, so a changed document must have its postings there.
-  for (const Change& change : changes) {
-    if (change.old_content != nullptr && change.doc >= indexed_through() &&
-        !SameText(*change.old_content, *change.new_content)) {
-      NEWSDB_RETURN_IF_ERROR(Flush());
-      break;
-    }
-  }
+  NEWSDB_RETURN_IF_ERROR(FlushBeforeEdits(changes));
   PendingUpdate update;
-  std::map<std::pair<char, std::string>, TermEdits> edits;  // of documents that existed
-  FreshPostings fresh;                                      // of new documents
+  PostingEdits edits;      // of documents that existed
+  SegmentBuilder builder;  // of new documents, unless prepared
   size_t new_docs = 0;
   for (const Change& change : changes) {
     NEWSDB_CHECK(change.new_content != nullptr);
     const v1::Article& content = *change.new_content;
-    const bool text_changed =
-        change.old_content == nullptr || !SameText(*change.old_content, content);
-    AnalysedArticle analysed;
-    if (!text_changed) {
+    DocLengths lengths;
+    if (change.old_content == nullptr) {
+      if (prepared != nullptr) {
+        NEWSDB_CHECK(new_docs < prepared->ids.size() &&
+                     prepared->ids[new_docs] == *article::ParseArticleId(content.id()));
+        lengths = prepared->lengths[new_docs];
+      } else {
+        lengths = builder.Add(content, change.doc);
+      }
+      ++new_docs;
+    } else if (SameText(*change.old_content, content)) {
       // Only the views changed (a later capture): keep the lengths, skip the analysis.
       absl::ReaderMutexLock lock(&mutex_);
-      analysed.title_length = title_lengths_[change.doc];
-      analysed.body_length = body_lengths_[change.doc];
-      analysed.credit_length = credit_lengths_[change.doc];
-    } else if (change.old_content == nullptr && prepared != nullptr) {
-      NEWSDB_CHECK(new_docs < prepared->ids.size() &&
-                   prepared->ids[new_docs] == *article::ParseArticleId(content.id()));
-      const NewPostings::Lengths& lengths = prepared->lengths[new_docs];
-      analysed.title_length = lengths.title;
-      analysed.body_length = lengths.body;
-      analysed.credit_length = lengths.credit;
-    } else if (change.old_content == nullptr) {
-      const NewPostings::Lengths lengths = fresh.Add(content, change.doc);
-      analysed.title_length = lengths.title;
-      analysed.body_length = lengths.body;
-      analysed.credit_length = lengths.credit;
+      const FieldLengths known = values_.lengths(change.doc);
+      lengths = {static_cast<uint32_t>(known.title), static_cast<uint32_t>(known.body),
+                 static_cast<uint32_t>(known.credit)};
     } else {
-      analysed = Analyse(content);
-      std::optional<AnalysedArticle> old;
-      if (change.old_content != nullptr) old = Analyse(*change.old_content);
-      CollectEdits(IndexField::kTitle, old ? &old->title : nullptr, analysed.title, change.doc,
-                   &edits);
-      CollectEdits(IndexField::kBody, old ? &old->body : nullptr, analysed.body, change.doc,
-                   &edits);
-      CollectEdits(IndexField::kCredit, old ? &old->credit : nullptr, analysed.credit, change.doc,
-                   &edits);
+      lengths = CollectTextEdits(change.doc, *change.old_content, content, &edits);
     }
-    if (change.old_content == nullptr) ++new_docs;
     DocValues values;
     values.id = *article::ParseArticleId(content.id());
     values.published_seconds = content.published_at().seconds();
     values.views = change.views;
-    values.title_length = analysed.title_length;
-    values.body_length = analysed.body_length;
-    values.credit_length = analysed.credit_length;
+    values.title_length = lengths.title;
+    values.body_length = lengths.body;
+    values.credit_length = lengths.credit;
     values.credit = content.credit();
     batch.Put(ColumnFamily::kDocValues, EncodeDocKey(change.doc), EncodeDocValues(values));
     update.values.emplace_back(change.doc, std::move(values));
   }
 
-  const uint32_t first_new_doc = next_doc();
   // New documents' postings go to the write buffer (Commit adds the segment).
+  const uint32_t first_new_doc = next_doc();
   if (prepared != nullptr) {
     NEWSDB_CHECK(prepared->ids.size() == new_docs);
     MemSegment& segment = *prepared->segment;
@@ -491,9 +144,13 @@ absl::StatusOr<SearchIndex::PendingUpdate> SearchIndex::Prepare(const std::vecto
     segment.end_doc = first_new_doc + static_cast<uint32_t>(new_docs);
     if (new_docs > 0) update.segment = std::move(prepared->segment);
   } else if (new_docs > 0) {
-    update.segment = BuildSegment(fresh, first_new_doc, static_cast<uint32_t>(new_docs));
+    update.segment = builder.Build(first_new_doc, static_cast<uint32_t>(new_docs));
   }
+  NEWSDB_RETURN_IF_ERROR(RewriteEditedBlocks(std::move(edits), batch));
+  return update;
+}
 
+absl::Status SearchIndex::RewriteEditedBlocks(PostingEdits edits, WriteBatch& batch) const {
   for (auto& [field_term, term_edits] : edits) {
     const IndexField field = static_cast<IndexField>(field_term.first);
     const std::string& term = field_term.second;
@@ -560,21 +217,18 @@ absl::StatusOr<SearchIndex::PendingUpdate> SearchIndex::Prepare(const std::vecto
                 EncodePostingBlock(first, postings));
     }
   }
-  return update;
+  return absl::OkStatus();
 }
 
 void SearchIndex::Commit(PendingUpdate update) {
   absl::MutexLock lock(&mutex_);
   ++sequence_;
-  for (auto& [doc, values] : update.values) AddDocLocked(doc, values);
+  for (auto& [doc, values] : update.values) values_.Add(doc, values, sequence_);
   if (update.segment != nullptr) {
     buffer_bytes_ += update.segment->bytes;
     segments_.push_back(std::move(update.segment));
   }
-  while (view_changes_.size() > kMaxViewChanges) {
-    oldest_sequence_ = view_changes_.front().sequence + 1;
-    view_changes_.pop_front();
-  }
+  values_.TrimViewHistory(kMaxViewChanges);
 }
 
 bool SearchIndex::BufferFull() const {
@@ -599,7 +253,8 @@ uint32_t SearchIndex::indexed_through() const {
 
 article::ArticleId SearchIndex::IdOf(uint32_t doc) const {
   absl::ReaderMutexLock lock(&mutex_);
-  return ids_.at(doc);
+  NEWSDB_CHECK(doc < values_.size());
+  return values_.id(doc);
 }
 
 absl::Status SearchIndex::Flush() {
@@ -651,11 +306,11 @@ absl::Status SearchIndex::Rebuffer(uint32_t first_doc, NewPostings postings) {
     return absl::InvalidArgumentError(
         absl::StrCat("re-buffered documents start at ", first_doc, ", expected ", expected));
   }
-  if (first_doc + count > ids_.size()) {
+  if (first_doc + count > values_.size()) {
     return absl::InvalidArgumentError("re-buffered documents beyond the index");
   }
   for (uint32_t k = 0; k < count; ++k) {
-    if (ids_[first_doc + k] != postings.ids[k]) {
+    if (values_.id(first_doc + k) != postings.ids[k]) {
       return absl::InvalidArgumentError(
           absl::StrCat("re-buffered document ", first_doc + k, " has another article's id"));
     }
@@ -669,6 +324,38 @@ absl::Status SearchIndex::Rebuffer(uint32_t first_doc, NewPostings postings) {
   buffer_bytes_ += segment.bytes;
   segments_.push_back(std::move(postings.segment));
   return absl::OkStatus();
+}
+
+absl::StatusOr<SearchView> SearchIndex::CaptureView(const v1::ShardSnapshot* requested) const {
+  absl::ReaderMutexLock lock(&mutex_);
+  const uint32_t documents = values_.size();
+  v1::ShardSnapshot snapshot;
+  if (requested != nullptr) {
+    snapshot = *requested;
+    if (snapshot.epoch() != epoch_) {
+      return absl::FailedPreconditionError(
+          "the page token belongs to a storage process that has since restarted; search again");
+    }
+    if (snapshot.sequence() + 1 < values_.oldest_sequence() || snapshot.sequence() > sequence_ ||
+        snapshot.doc_limit() < 0 || snapshot.doc_limit() > documents) {
+      return absl::FailedPreconditionError("the page token has expired; search again");
+    }
+  } else {
+    snapshot.set_doc_limit(documents);
+    snapshot.set_sequence(sequence_);
+    snapshot.set_epoch(epoch_);
+  }
+  const uint32_t doc_limit = static_cast<uint32_t>(snapshot.doc_limit());
+  return SearchView{snapshot, values_.Capture(doc_limit, snapshot.sequence()),
+                    PostingSource(db_, db_.GetSnapshot(), indexed_through_, segments_)};
+}
+
+absl::StatusOr<IndexSearchResult> SearchIndex::Search(const v1::SearchShardRequest& request,
+                                                      absl::FunctionRef<bool()> cancelled) const {
+  NEWSDB_ASSIGN_OR_RETURN(const SearchPlan plan, PlanSearch(request));
+  NEWSDB_ASSIGN_OR_RETURN(const SearchView view,
+                          CaptureView(request.has_snapshot() ? &request.snapshot() : nullptr));
+  return SearchShard(view, plan, cancelled);
 }
 
 }  // namespace newsdb::storage

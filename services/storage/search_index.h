@@ -1,16 +1,14 @@
 #ifndef NEWSDB_SERVICES_STORAGE_SEARCH_INDEX_H_
 #define NEWSDB_SERVICES_STORAGE_SEARCH_INDEX_H_
 
-// The shard's full-text index: posting lists with positions in RocksDB (posting_codec.h), and
-// per-document values (id, publication time, views, credit, field lengths) in RocksDB and, for
-// fast filters, sorts and facets, in memory. Documents are numbered densely from 0 in creation
-// order; a number never changes or gets reused.
+// The shard's full-text index and its writer: posting lists with positions in RocksDB
+// (posting_codec.h), and per-document values (id, publication time, views, credit, field lengths)
+// in RocksDB's `doc_values` (key_codec.h) and, for fast filters, sorts and facets, in memory
+// (doc_value_store.h). Documents are numbered densely from 0 in creation order; a number never
+// changes or gets reused. Nothing else is persisted: collection statistics are sums over the
+// documents, computed when the index is loaded, so a restart reads one column family.
 //
-// Column family `doc_values`: document number (u32, big-endian) ->
-//   id (u64 BE) | published seconds (u64 BE, +2^63) | varint views | varint title length |
-//   varint body length | varint credit length | credit bytes
-// (lengths count analysed tokens). Nothing else is persisted: collection statistics are sums over
-// the documents, computed when the index is loaded, so a restart reads one column family.
+// Searches capture a SearchView under the index's lock and run without it (shard_searcher.h).
 //
 // New documents' postings first go to an in-memory write buffer (posting_buffer.h) that searches
 // read together with RocksDB; Flush merges it into RocksDB with the key "\0indexed_through" in
@@ -22,48 +20,27 @@
 // Flush may run concurrently with them (one flush at a time), Search with all of them and itself.
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/btree_map.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/article/article_id.h"
-#include "common/text/analyzer.h"
-#include "common/text/highlighter.h"
 #include "newsdb/v1/article.pb.h"
-#include "newsdb/v1/search.pb.h"
 #include "newsdb/v1/storage_service.pb.h"
+#include "services/storage/doc_value_store.h"
+#include "services/storage/key_codec.h"
 #include "services/storage/posting_buffer.h"
+#include "services/storage/posting_builder.h"
 #include "services/storage/rocks_db.h"
+#include "services/storage/search_view.h"
+#include "services/storage/shard_searcher.h"
 
 namespace newsdb::storage {
-
-// Per-document values as stored.
-struct DocValues {
-  article::ArticleId id = 0;
-  int64_t published_seconds = 0;
-  int64_t views = 0;
-  uint32_t title_length = 0;
-  uint32_t body_length = 0;
-  uint32_t credit_length = 0;
-  std::string credit;
-};
-
-std::string EncodeDocKey(uint32_t doc);
-std::string EncodeDocValues(const DocValues& values);
-absl::StatusOr<DocValues> DecodeDocValues(absl::string_view value);  // INVALID_ARGUMENT
-
-// The term prefixes a prefix query matches, in the index's analysed (stemmed) form: the folded
-// prefix and, when it differs, its stem, so that `almaty*` finds `almaty` (stem `almati`) too.
-// Empty if the text holds no word.
-std::vector<std::string> PrefixForms(absl::string_view prefix_text);
 
 // When the write buffer is merged into RocksDB.
 struct IndexOptions {
@@ -76,42 +53,6 @@ struct IndexOptions {
   uint32_t overload_factor = 4;
   // Tests only: called before each merge; an error fails the merge (fault injection).
   std::function<absl::Status()> before_flush;
-};
-
-// New documents' postings built before the write lock (so that concurrent writes build theirs in
-// parallel), numbered 0..n-1 in creation order. Prepare renumbers them, which rewrites only the
-// keys: blocks code document numbers as deltas from the key's.
-struct NewPostings {
-  std::vector<article::ArticleId> ids;  // creation order
-  struct Lengths {
-    uint32_t title = 0;
-    uint32_t body = 0;
-    uint32_t credit = 0;
-  };
-  std::vector<Lengths> lengths;
-  std::shared_ptr<MemSegment> segment;
-};
-// Analyses `documents`, given in creation order, one at a time (only their postings are kept).
-NewPostings BuildNewPostings(
-    const std::vector<std::pair<article::ArticleId, const v1::Article*>>& documents);
-
-// One hit of a shard search before its article is fetched.
-struct IndexHit {
-  uint32_t doc = 0;
-  article::ArticleId id = 0;
-  double score = 0;
-  int64_t published_seconds = 0;
-  int64_t views = 0;  // as of the snapshot
-};
-
-// What Search found.
-struct IndexSearchResult {
-  std::vector<IndexHit> hits;
-  bool more_hits = false;  // matches follow the last hit
-  int64_t total_hits = 0;
-  std::vector<v1::FacetResult> facets;
-  v1::ShardSnapshot snapshot;
-  text::HighlightTerms highlight_terms;  // analysed words of the query's positive leaves
 };
 
 class SearchIndex {
@@ -142,7 +83,7 @@ class SearchIndex {
   // existing posting blocks. A changed text of a buffered document flushes the buffer first.
   // Errors: INTERNAL on read or write errors.
   // `prepared`, if given, holds the postings of exactly the new documents of `changes`, in order
-  // (it is consumed; their Change::analysed is not used).
+  // (it is consumed).
   absl::StatusOr<PendingUpdate> Prepare(const std::vector<Change>& changes, WriteBatch& batch,
                                         NewPostings* prepared = nullptr);
   void Commit(PendingUpdate update) ABSL_LOCKS_EXCLUDED(mutex_);
@@ -167,9 +108,15 @@ class SearchIndex {
   article::ArticleId IdOf(uint32_t doc) const ABSL_LOCKS_EXCLUDED(mutex_);
   const IndexOptions& options() const { return options_; }
 
-  // Evaluates the request's query tree and filters. `cancelled` is polled during long loops.
-  // Errors: INVALID_ARGUMENT (bad tree, filters, facets), FAILED_PRECONDITION (snapshot of another
-  // process or expired), CANCELLED, INTERNAL.
+  // The index as of `requested` (a page token's), or now if null.
+  // Errors: FAILED_PRECONDITION (a snapshot of another process, or expired).
+  absl::StatusOr<SearchView> CaptureView(const v1::ShardSnapshot* requested) const
+      ABSL_LOCKS_EXCLUDED(mutex_);
+
+  // Validates the request (search_request.h), captures its view and searches it without the lock.
+  // `cancelled` is polled during long loops.
+  // Errors: INVALID_ARGUMENT (bad tree, filters, facets), FAILED_PRECONDITION (as CaptureView),
+  // CANCELLED, INTERNAL.
   absl::StatusOr<IndexSearchResult> Search(const v1::SearchShardRequest& request,
                                            absl::FunctionRef<bool()> cancelled) const
       ABSL_LOCKS_EXCLUDED(mutex_);
@@ -177,16 +124,11 @@ class SearchIndex {
   int64_t documents() const ABSL_LOCKS_EXCLUDED(mutex_);
 
  private:
-  struct ViewChange {
-    int64_t sequence;
-    uint32_t doc;
-    int64_t old_views;
-  };
-  class Evaluator;
-
   SearchIndex(RocksDb& db, const IndexOptions& options) : db_(db), options_(options) {}
-  void AddDocLocked(uint32_t doc, const DocValues& values) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  uint32_t CreditOrdinalLocked(const std::string& credit) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+
+  // Prepare's steps.
+  absl::Status FlushBeforeEdits(const std::vector<Change>& changes) ABSL_LOCKS_EXCLUDED(mutex_);
+  absl::Status RewriteEditedBlocks(PostingEdits edits, WriteBatch& batch) const;
 
   absl::Status FlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(flush_mutex_)
       ABSL_LOCKS_EXCLUDED(mutex_);
@@ -199,26 +141,10 @@ class SearchIndex {
   Segments segments_ ABSL_GUARDED_BY(mutex_);
   uint32_t indexed_through_ ABSL_GUARDED_BY(mutex_) = 0;
   size_t buffer_bytes_ ABSL_GUARDED_BY(mutex_) = 0;
-  // Parallel arrays indexed by document number.
-  std::vector<article::ArticleId> ids_ ABSL_GUARDED_BY(mutex_);
-  std::vector<int64_t> published_ ABSL_GUARDED_BY(mutex_);
-  std::vector<int64_t> views_ ABSL_GUARDED_BY(mutex_);
-  std::vector<uint32_t> credit_ordinals_ ABSL_GUARDED_BY(mutex_);
-  std::vector<uint32_t> title_lengths_ ABSL_GUARDED_BY(mutex_);
-  std::vector<uint32_t> body_lengths_ ABSL_GUARDED_BY(mutex_);
-  std::vector<uint32_t> credit_lengths_ ABSL_GUARDED_BY(mutex_);
-  std::vector<std::string> credits_ ABSL_GUARDED_BY(mutex_);  // ordinal -> credit; [0] = ""
-  absl::flat_hash_map<std::string, uint32_t> credit_index_ ABSL_GUARDED_BY(mutex_);
-  int64_t title_length_sum_ ABSL_GUARDED_BY(mutex_) = 0;
-  int64_t body_length_sum_ ABSL_GUARDED_BY(mutex_) = 0;
-  int64_t credit_length_sum_ ABSL_GUARDED_BY(mutex_) = 0;
-  // Documents per quarter hour of publication (unix seconds / 900), for facet totals in any zone.
-  absl::btree_map<int64_t, int64_t> quarter_hour_counts_ ABSL_GUARDED_BY(mutex_);
-  // View counts replaced since this process started, oldest first: lets a snapshot see old views.
-  std::deque<ViewChange> view_changes_ ABSL_GUARDED_BY(mutex_);
-  int64_t sequence_ ABSL_GUARDED_BY(mutex_) = 1;
-  int64_t oldest_sequence_ ABSL_GUARDED_BY(mutex_) = 1;
-  uint64_t epoch_ = 0;
+  // Captured on the shared side of mutex_, changed on its exclusive side.
+  DocValueStore values_ ABSL_GUARDED_BY(mutex_);
+  int64_t sequence_ ABSL_GUARDED_BY(mutex_) = 1;  // of the last Commit
+  uint64_t epoch_ = 0;                            // this process's, in page tokens
 };
 
 }  // namespace newsdb::storage

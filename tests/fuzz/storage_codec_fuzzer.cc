@@ -1,7 +1,7 @@
 // Fuzzes storage's decoders of bytes read back from RocksDB (posting keys and blocks, document
-// values, article and view keys): a corrupted or hostile value must give an error, never a crash,
-// and whatever decodes must survive an encode/decode round trip unchanged. (Decoders accept
-// non-minimal varints, so re-encoding need not give the same bytes.)
+// values, article keys, `article_ids` values and view keys): a corrupted or hostile value must give
+// an error, never a crash, and whatever decodes must survive an encode/decode round trip unchanged.
+// (Decoders accept non-minimal varints, so re-encoding need not give the same bytes.)
 
 #include <cstddef>
 #include <cstdint>
@@ -9,7 +9,6 @@
 
 #include "services/storage/key_codec.h"
 #include "services/storage/posting_codec.h"
-#include "services/storage/search_index.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -64,6 +63,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (absl::StatusOr<ViewKey> key = DecodeViewKey(bytes); key.ok()) {
     NEWSDB_FUZZ_CHECK(EncodeViewKey(*key) == bytes);
+  }
+  if (auto id_value = DecodeIdValue(bytes); id_value.ok()) {
+    NEWSDB_FUZZ_CHECK(EncodeIdValue(id_value->first, id_value->second) == bytes);
   }
   return 0;
 }

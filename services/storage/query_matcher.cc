@@ -1,0 +1,365 @@
+// QueryMatcher: leaves read posting blocks through the view's PostingSource; boolean nodes merge
+// sorted document lists.
+
+#include "services/storage/query_matcher.h"
+
+#include <algorithm>
+#include <iterator>
+#include <optional>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/status/grpc_status.h"
+#include "common/status/status_macros.h"
+#include "common/text/analyzer.h"
+
+namespace newsdb::storage {
+
+std::vector<std::string> PrefixForms(absl::string_view prefix_text) {
+  text::Analyzer& analyzer = text::ThreadLocalAnalyzer();
+  const std::string folded =
+      analyzer.NormalizePrefix(std::string_view(prefix_text.data(), prefix_text.size()));
+  if (folded.empty()) return {};
+  std::vector<std::string> terms =
+      analyzer.Terms(std::string_view(prefix_text.data(), prefix_text.size()));
+  const std::string stemmed = terms.size() == 1 ? terms[0] : folded;
+  // When one form starts with the other, the shorter one's range holds the longer one's.
+  if (absl::StartsWith(folded, stemmed)) return {stemmed};
+  if (absl::StartsWith(stemmed, folded)) return {folded};
+  return {folded, stemmed};
+}
+
+namespace {
+
+DocList Intersect(const DocList& a, const DocList& b) {
+  DocList out;
+  out.reserve(std::min(a.size(), b.size()));
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+DocList Unite(const DocList& a, const DocList& b) {
+  DocList out;
+  out.reserve(a.size() + b.size());
+  std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+DocList Subtract(const DocList& a, const DocList& b) {
+  DocList out;
+  out.reserve(a.size());
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+std::vector<IndexField> FieldsOf(v1::SearchField field) {
+  switch (field) {
+    case v1::SEARCH_FIELD_TITLE:
+      return {IndexField::kTitle};
+    case v1::SEARCH_FIELD_BODY:
+      return {IndexField::kBody};
+    case v1::SEARCH_FIELD_CREDIT:
+      return {IndexField::kCredit};
+    default:
+      return {IndexField::kTitle, IndexField::kBody};
+  }
+}
+
+// Merges one field's (docs, freqs) into a leaf.
+void MergeField(IndexField field, const DocList& docs, const std::vector<uint32_t>& freqs,
+                LeafMatches* leaf) {
+  if (leaf->docs.empty()) {  // the first field: nothing to merge with
+    leaf->docs = docs;
+    std::vector<uint32_t> zeros(docs.size(), 0);
+    leaf->title_tf = field == IndexField::kTitle ? freqs : zeros;
+    leaf->body_tf = field == IndexField::kBody ? freqs : zeros;
+    leaf->credit_tf = field == IndexField::kCredit ? freqs : zeros;
+    return;
+  }
+  LeafMatches merged;
+  const size_t total = leaf->docs.size() + docs.size();
+  merged.docs.reserve(total);
+  merged.title_tf.reserve(total);
+  merged.body_tf.reserve(total);
+  merged.credit_tf.reserve(total);
+  size_t i = 0, j = 0;
+  while (i < leaf->docs.size() || j < docs.size()) {
+    uint32_t doc;
+    uint32_t title = 0, body = 0, credit = 0;
+    if (j == docs.size() || (i < leaf->docs.size() && leaf->docs[i] < docs[j])) {
+      doc = leaf->docs[i];
+      title = leaf->title_tf[i], body = leaf->body_tf[i], credit = leaf->credit_tf[i];
+      ++i;
+    } else {
+      doc = docs[j];
+      if (i < leaf->docs.size() && leaf->docs[i] == docs[j]) {
+        title = leaf->title_tf[i], body = leaf->body_tf[i], credit = leaf->credit_tf[i];
+        ++i;
+      }
+      uint32_t& slot = field == IndexField::kTitle  ? title
+                       : field == IndexField::kBody ? body
+                                                    : credit;
+      slot += freqs[j];
+      ++j;
+    }
+    merged.docs.push_back(doc);
+    merged.title_tf.push_back(title);
+    merged.body_tf.push_back(body);
+    merged.credit_tf.push_back(credit);
+  }
+  *leaf = std::move(merged);
+}
+
+}  // namespace
+
+absl::StatusOr<DocList> QueryMatcher::Eval(const v1::Query& query, bool negated) {
+  if (cancelled_()) return absl::CancelledError("search cancelled");
+  switch (query.node_case()) {
+    case v1::Query::kTerm:
+      return EvalText(query.term().text(), query.term().field(), negated);
+    case v1::Query::kPhrase:
+      return EvalText(query.phrase().text(), query.phrase().field(), negated);
+    case v1::Query::kPrefix:
+      return EvalPrefix(query.prefix().prefix(), query.prefix().field(), negated);
+    case v1::Query::kMatchAll:
+      return Universe();
+    case v1::Query::kNoneOf: {
+      NEWSDB_ASSIGN_OR_RETURN(DocList excluded, UniteChildren(query.none_of(), !negated));
+      return Subtract(Universe(), excluded);
+    }
+    case v1::Query::kAnyOf:
+      return UniteChildren(query.any_of(), negated);
+    case v1::Query::kAllOf: {
+      std::optional<DocList> result;
+      DocList excluded;
+      for (const v1::Query& child : query.all_of().queries()) {
+        if (child.node_case() == v1::Query::kNoneOf) {
+          NEWSDB_ASSIGN_OR_RETURN(DocList docs, UniteChildren(child.none_of(), !negated));
+          excluded = Unite(excluded, docs);
+          continue;
+        }
+        NEWSDB_ASSIGN_OR_RETURN(DocList docs, Eval(child, negated));
+        result = result.has_value() ? Intersect(*result, docs) : std::move(docs);
+      }
+      if (!result.has_value()) result = Universe();
+      return Subtract(*result, excluded);
+    }
+    default:
+      return status::InvalidFieldError("query", "a query node must be set");
+  }
+}
+
+absl::StatusOr<DocList> QueryMatcher::UniteChildren(const v1::BooleanQuery& node, bool negated) {
+  DocList result;
+  for (const v1::Query& child : node.queries()) {
+    NEWSDB_ASSIGN_OR_RETURN(DocList docs, Eval(child, negated));
+    result = Unite(result, docs);
+  }
+  return result;
+}
+
+DocList QueryMatcher::Universe() const {
+  DocList all(doc_limit_);
+  for (uint32_t doc = 0; doc < doc_limit_; ++doc) all[doc] = doc;
+  return all;
+}
+
+// Documents and frequencies of (field, term), below the document limit.
+absl::Status QueryMatcher::ReadDocs(IndexField field, absl::string_view term, DocList* docs,
+                                    std::vector<uint32_t>* freqs) {
+  const std::string prefix = PostingKeyPrefix(field, term);
+  std::string upper = prefix;
+  upper.back() = '\x01';
+  PostingCursor cursor = postings_.Cursor(prefix, upper);
+  PostingCursor* it = &cursor;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    NEWSDB_ASSIGN_OR_RETURN(PostingKey key, DecodePostingKey(it->key()));
+    if (key.first_doc >= doc_limit_) break;
+    absl::Status decoded = DecodePostingDocs(it->value(), key.first_doc, docs, freqs);
+    if (!decoded.ok()) return absl::InternalError(decoded.message());
+  }
+  NEWSDB_RETURN_IF_ERROR(it->status());
+  while (!docs->empty() && docs->back() >= doc_limit_) {
+    docs->pop_back();
+    freqs->pop_back();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<DocList> QueryMatcher::EvalText(const std::string& text, v1::SearchField field,
+                                               bool negated) {
+  std::vector<std::string> terms = text::ThreadLocalAnalyzer().Terms(text);
+  LeafMatches leaf;
+  if (!terms.empty()) {
+    for (IndexField index_field : FieldsOf(field)) {
+      DocList docs;
+      std::vector<uint32_t> freqs;
+      if (terms.size() == 1) {
+        NEWSDB_RETURN_IF_ERROR(ReadDocs(index_field, terms[0], &docs, &freqs));
+      } else {
+        NEWSDB_RETURN_IF_ERROR(ReadPhrase(index_field, terms, &docs, &freqs));
+      }
+      MergeField(index_field, docs, freqs, &leaf);
+    }
+  }
+  if (!negated) {
+    for (std::string& term : terms) highlight_.terms.insert(std::move(term));
+  }
+  return Finish(std::move(leaf), negated);
+}
+
+// Documents where `terms` occur at consecutive positions, with the number of occurrences.
+// Documents where `terms` occur at consecutive positions, with the number of occurrences.
+// Positions are decoded only for the documents that hold every term, into flat arrays.
+absl::Status QueryMatcher::ReadPhrase(IndexField field, const std::vector<std::string>& terms,
+                                      DocList* docs, std::vector<uint32_t>* freqs) {
+  DocList candidates;
+  for (size_t k = 0; k < terms.size(); ++k) {
+    DocList term_docs;
+    std::vector<uint32_t> term_freqs;
+    NEWSDB_RETURN_IF_ERROR(ReadDocs(field, terms[k], &term_docs, &term_freqs));
+    candidates = k == 0 ? std::move(term_docs) : Intersect(candidates, term_docs);
+    if (candidates.empty()) return absl::OkStatus();
+  }
+  // For each term: positions of each candidate, flat, with offsets[c]..offsets[c + 1].
+  struct CandidatePositions {
+    std::vector<uint32_t> offsets;
+    std::vector<uint32_t> positions;
+  };
+  std::vector<CandidatePositions> per_term(terms.size());
+  for (size_t k = 0; k < terms.size(); ++k) {
+    NEWSDB_RETURN_IF_ERROR(ReadCandidatePositions(field, terms[k], candidates, &per_term[k].offsets,
+                                                  &per_term[k].positions));
+  }
+  for (size_t c = 0; c < candidates.size(); ++c) {
+    uint32_t occurrences = 0;
+    const CandidatePositions& first = per_term[0];
+    for (uint32_t i = first.offsets[c]; i < first.offsets[c + 1]; ++i) {
+      const uint32_t start = first.positions[i];
+      bool match = true;
+      for (size_t k = 1; k < terms.size() && match; ++k) {
+        const CandidatePositions& other = per_term[k];
+        match = std::binary_search(other.positions.begin() + other.offsets[c],
+                                   other.positions.begin() + other.offsets[c + 1],
+                                   start + static_cast<uint32_t>(k));
+      }
+      if (match) ++occurrences;
+    }
+    if (occurrences > 0) {
+      docs->push_back(candidates[c]);
+      freqs->push_back(occurrences);
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Positions of (field, term) in each of `candidates` (sorted; every one holds the term).
+absl::Status QueryMatcher::ReadCandidatePositions(IndexField field, absl::string_view term,
+                                                  const DocList& candidates,
+                                                  std::vector<uint32_t>* offsets,
+                                                  std::vector<uint32_t>* positions) {
+  const std::string prefix = PostingKeyPrefix(field, term);
+  std::string upper = prefix;
+  upper.back() = '\x01';
+  PostingCursor cursor = postings_.Cursor(prefix, upper);
+  PostingCursor* it = &cursor;
+  offsets->assign(1, 0);
+  size_t next = 0;  // the next candidate to find
+  DocList block_docs;
+  std::vector<uint32_t> block_freqs;
+  for (it->SeekToFirst(); it->Valid() && next < candidates.size(); it->Next()) {
+    NEWSDB_ASSIGN_OR_RETURN(PostingKey key, DecodePostingKey(it->key()));
+    if (key.first_doc >= doc_limit_) break;
+    block_docs.clear();
+    block_freqs.clear();
+    size_t pos = 0;
+    const absl::string_view block = it->value();
+    absl::Status decoded = DecodePostingDocs(block, key.first_doc, &block_docs, &block_freqs, &pos);
+    if (!decoded.ok()) return absl::InternalError(decoded.message());
+    for (size_t i = 0; i < block_docs.size(); ++i) {
+      const bool wanted = next < candidates.size() && block_docs[i] == candidates[next];
+      uint64_t position = 0;
+      for (uint32_t j = 0; j < block_freqs[i]; ++j) {
+        uint64_t delta = 0;
+        if (!ReadVarint(block, &pos, &delta)) {
+          return absl::InternalError("malformed posting block: position");
+        }
+        position += delta;
+        if (wanted) positions->push_back(static_cast<uint32_t>(position));
+      }
+      if (wanted) {
+        offsets->push_back(static_cast<uint32_t>(positions->size()));
+        ++next;
+      }
+    }
+  }
+  NEWSDB_RETURN_IF_ERROR(it->status());
+  if (next != candidates.size()) {
+    return absl::InternalError(absl::StrCat("posting list of ", term, " changed during a read"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<DocList> QueryMatcher::EvalPrefix(const std::string& prefix_text,
+                                                 v1::SearchField field, bool negated) {
+  const std::vector<std::string> prefixes = PrefixForms(prefix_text);
+  LeafMatches leaf;
+  for (IndexField index_field : FieldsOf(field)) {
+    // Frequencies summed over every term with one of the prefixes (their ranges are disjoint).
+    absl::flat_hash_map<uint32_t, uint32_t> sums;
+    int terms = 0;
+    DocList docs;
+    std::vector<uint32_t> freqs;
+    for (const std::string& prefix : prefixes) {
+      const std::string start = PostingFieldPrefix(index_field, prefix);
+      PostingCursor cursor = postings_.Cursor(start, "");
+      PostingCursor* it = &cursor;
+      std::string current_term;
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        if (!absl::StartsWith(it->key(), start)) break;
+        NEWSDB_ASSIGN_OR_RETURN(PostingKey key, DecodePostingKey(it->key()));
+        if (key.term != current_term) {
+          current_term = key.term;
+          if (++terms > kMaxPrefixTerms) {
+            return status::InvalidFieldError(
+                "query", absl::StrCat("prefix \"", prefix_text, "*\" matches more than ",
+                                      kMaxPrefixTerms, " words; make it longer"));
+          }
+        }
+        if (key.first_doc >= doc_limit_) continue;
+        docs.clear();
+        freqs.clear();
+        absl::Status decoded = DecodePostingDocs(it->value(), key.first_doc, &docs, &freqs);
+        if (!decoded.ok()) return absl::InternalError(decoded.message());
+        for (size_t i = 0; i < docs.size(); ++i) {
+          if (docs[i] < doc_limit_) sums[docs[i]] += freqs[i];
+        }
+        if (cancelled_()) return absl::CancelledError("search cancelled");
+      }
+      NEWSDB_RETURN_IF_ERROR(it->status());
+    }
+    std::vector<std::pair<uint32_t, uint32_t>> sorted(sums.begin(), sums.end());
+    std::sort(sorted.begin(), sorted.end());
+    docs.clear();
+    freqs.clear();
+    for (const auto& [doc, freq] : sorted) {
+      docs.push_back(doc);
+      freqs.push_back(freq);
+    }
+    MergeField(index_field, docs, freqs, &leaf);
+  }
+  if (!negated) {
+    for (const std::string& prefix : prefixes) highlight_.prefixes.push_back(prefix);
+  }
+  return Finish(std::move(leaf), negated);
+}
+
+DocList QueryMatcher::Finish(LeafMatches leaf, bool negated) {
+  DocList docs = leaf.docs;
+  if (!negated && !leaf.docs.empty()) scored_.push_back(std::move(leaf));
+  return docs;
+}
+
+}  // namespace newsdb::storage

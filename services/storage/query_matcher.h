@@ -1,0 +1,87 @@
+#ifndef NEWSDB_SERVICES_STORAGE_QUERY_MATCHER_H_
+#define NEWSDB_SERVICES_STORAGE_QUERY_MATCHER_H_
+
+// Evaluates a query tree over the posting lists of one search view: every leaf (term, phrase,
+// prefix) becomes a sorted list of document numbers with its per-field term frequencies, and the
+// boolean nodes combine the lists with merges. The leaves that are not negated are kept for
+// scoring (bm25_scorer.h) and their words for highlighting.
+//
+// Not thread-safe (one per search). Uses the calling thread's ThreadLocalAnalyzer().
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/text/highlighter.h"
+#include "newsdb/v1/search.pb.h"
+#include "services/storage/posting_codec.h"
+#include "services/storage/search_view.h"
+
+namespace newsdb::storage {
+
+using DocList = std::vector<uint32_t>;  // increasing document numbers
+
+// A leaf's matches with per-field term frequencies (parallel arrays; phrases count occurrences).
+struct LeafMatches {
+  DocList docs;
+  std::vector<uint32_t> title_tf;
+  std::vector<uint32_t> body_tf;
+  std::vector<uint32_t> credit_tf;
+};
+
+// The term prefixes a prefix query matches, in the index's analysed (stemmed) form: the folded
+// prefix and, when it differs, its stem, so that `almaty*` finds `almaty` (stem `almati`) too.
+// Empty if the text holds no word.
+std::vector<std::string> PrefixForms(absl::string_view prefix_text);
+
+// A prefix may match at most this many words.
+inline constexpr int kMaxPrefixTerms = 20'000;
+
+class QueryMatcher {
+ public:
+  // Matches documents [0, doc_limit) of `postings`, which must outlive the matcher. `cancelled`
+  // is polled between nodes and during long reads.
+  QueryMatcher(const PostingSource& postings, uint32_t doc_limit,
+               absl::FunctionRef<bool()> cancelled)
+      : postings_(postings), doc_limit_(doc_limit), cancelled_(cancelled) {}
+
+  // The documents matching a validated query tree (search::ValidateQuery).
+  // Errors: INVALID_ARGUMENT (a prefix matches too many words), CANCELLED, INTERNAL (unreadable
+  // postings).
+  absl::StatusOr<DocList> Match(const v1::Query& query) { return Eval(query, false); }
+
+  // Leaves not under a none_of, in evaluation order, with at least one match.
+  const std::vector<LeafMatches>& scored_leaves() const { return scored_; }
+  // The analysed words and prefixes of those leaves.
+  text::HighlightTerms& highlight_terms() { return highlight_; }
+
+ private:
+  // `negated`: under a none_of (such leaves are neither scored nor highlighted).
+  absl::StatusOr<DocList> Eval(const v1::Query& query, bool negated);
+  absl::StatusOr<DocList> UniteChildren(const v1::BooleanQuery& node, bool negated);
+  absl::StatusOr<DocList> EvalText(const std::string& text, v1::SearchField field, bool negated);
+  absl::StatusOr<DocList> EvalPrefix(const std::string& prefix_text, v1::SearchField field,
+                                     bool negated);
+  DocList Universe() const;
+  absl::Status ReadDocs(IndexField field, absl::string_view term, DocList* docs,
+                        std::vector<uint32_t>* freqs);
+  absl::Status ReadPhrase(IndexField field, const std::vector<std::string>& terms, DocList* docs,
+                          std::vector<uint32_t>* freqs);
+  absl::Status ReadCandidatePositions(IndexField field, absl::string_view term,
+                                      const DocList& candidates, std::vector<uint32_t>* offsets,
+                                      std::vector<uint32_t>* positions);
+  DocList Finish(LeafMatches leaf, bool negated);
+
+  const PostingSource& postings_;
+  const uint32_t doc_limit_;
+  absl::FunctionRef<bool()> cancelled_;
+  std::vector<LeafMatches> scored_;
+  text::HighlightTerms highlight_;
+};
+
+}  // namespace newsdb::storage
+
+#endif  // NEWSDB_SERVICES_STORAGE_QUERY_MATCHER_H_

@@ -1,0 +1,68 @@
+#ifndef NEWSDB_SERVICES_STORAGE_TOP_K_COLLECTOR_H_
+#define NEWSDB_SERVICES_STORAGE_TOP_K_COLLECTOR_H_
+
+// The first `limit` matches of a search in its sort order (relevance, newest, oldest, most
+// viewed), after an optional page cursor, in memory O(limit) however many documents match.
+// Not thread-safe (one per search).
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "common/article/article_id.h"
+#include "newsdb/v1/search.pb.h"
+
+namespace newsdb::storage {
+
+// Where a document falls in a sort order. Unused members (score when not by relevance, views when
+// not by views) are 0. Ids break every tie, so no two documents compare equal.
+struct SortKey {
+  double score = 0;
+  int64_t published = 0;
+  int64_t views = 0;
+  article::ArticleId id = 0;
+};
+
+// True if `a` comes before `b` in `sort` (SEARCH_SORT_UNSPECIFIED is relevance).
+bool Before(v1::SearchSort sort, const SortKey& a, const SortKey& b);
+
+class TopKCollector {
+ public:
+  struct Hit {
+    uint32_t doc = 0;
+    SortKey key;
+  };
+
+  // Keeps matches that come after `after` (a page cursor) if given. `limit` >= 1.
+  TopKCollector(v1::SearchSort sort, size_t limit, std::optional<SortKey> after);
+
+  void Collect(uint32_t doc, const SortKey& key) {
+    if (after_ && !Before(sort_, *after_, key)) return;
+    ++after_cursor_;
+    if (heap_.size() < limit_) {
+      Push({doc, key});
+    } else if (Before(sort_, key, heap_.front().key)) {
+      ReplaceWorst({doc, key});
+    }
+  }
+
+  // Matches collected that come after the cursor (kept or not).
+  size_t after_cursor() const { return after_cursor_; }
+  // The kept hits, first first. Ends the collection.
+  std::vector<Hit> Take();
+
+ private:
+  void Push(Hit hit);
+  void ReplaceWorst(Hit hit);
+
+  v1::SearchSort sort_;
+  size_t limit_;
+  std::optional<SortKey> after_;
+  size_t after_cursor_ = 0;
+  std::vector<Hit> heap_;  // a heap whose front is the worst kept hit
+};
+
+}  // namespace newsdb::storage
+
+#endif  // NEWSDB_SERVICES_STORAGE_TOP_K_COLLECTOR_H_
