@@ -116,6 +116,11 @@ for engine in "${engine_list[@]}"; do
     --clients=2 --duration="${duration}" --warmup="${warmup}" \
     >"${run}/${engine}-2.md" 2>"${run}/${engine}-2.err" ||
     { cat "${run}/${engine}-2.err" "${run}/${engine}-2.md" >&2; exit 1; }
+  log "${engine}: plain search mix, 1 client"
+  timeout 1200 "${binary}" --skip_ingest --db="${db}" --vocabulary="${vocabulary}" --mix=plain \
+    --clients=1 --duration="${duration}" --warmup="${warmup}" \
+    >"${run}/${engine}-plain.md" 2>"${run}/${engine}-plain.err" ||
+    { cat "${run}/${engine}-plain.err" "${run}/${engine}-plain.md" >&2; exit 1; }
 done
 
 # ---- 5. report
@@ -176,7 +181,7 @@ have_newsdb=0
     f=${newsdb_report}
     newsdb_size=$(sed -n 's/^Storage data dir after ingest: [^(]*(\([0-9]*\) bytes.*/\1/p' "$f")
     newsdb_rss=$(cell "$f" "^## Memory" "newsdb-storage (after ingest + searches)" 2 | awk '{print $1}')
-    echo "| newsdb (gRPC, storage + ingest + query) | $(ingest_cell "$f" 10) | $(ingest_cell "$f" 11) | $(awk -v b="${newsdb_size:-0}" 'BEGIN {printf "%.1f", b / 1048576}') | $(cell "$f" "^Results: 1 client" "**overall**" 3) | $(cell "$f" "^Results: 1 client" "**overall**" 4) | $(cell "$f" "^Results: 1 client" "**overall**" 5) | $(cell "$f" "^Results: 2 client" "**overall**" 3) | $(cell "$f" "^Results: 2 client" "**overall**" 4) | $(cell "$f" "^Results: 2 client" "**overall**" 5) | ${newsdb_rss} (storage) |"
+    echo "| newsdb (gRPC, storage + ingest + query) | $(ingest_cell "$f" 10) | $(ingest_cell "$f" 11) | $(awk -v b="${newsdb_size:-0}" 'BEGIN {printf "%.1f", b / 1048576}') | $(cell "$f" "^Results: 1 client.*standard mix" "**overall**" 3) | $(cell "$f" "^Results: 1 client.*standard mix" "**overall**" 4) | $(cell "$f" "^Results: 1 client.*standard mix" "**overall**" 5) | $(cell "$f" "^Results: 2 client.*standard mix" "**overall**" 3) | $(cell "$f" "^Results: 2 client.*standard mix" "**overall**" 4) | $(cell "$f" "^Results: 2 client.*standard mix" "**overall**" 5) | ${newsdb_rss} (storage) |"
   fi
   for engine in "${engine_list[@]}"; do
     f1="${run}/${engine}-1.md"
@@ -202,10 +207,41 @@ have_newsdb=0
   for class in "${classes[@]}"; do
     row="| ${class} |"
     if [ "${have_newsdb}" = 1 ]; then
-      row+=" $(cell "${newsdb_report}" "^Results: 1 client" "${class}" 3) | $(cell "${newsdb_report}" "^Results: 1 client" "${class}" 6) |"
+      row+=" $(cell "${newsdb_report}" "^Results: 1 client.*standard mix" "${class}" 3) | $(cell "${newsdb_report}" "^Results: 1 client.*standard mix" "${class}" 6) |"
     fi
     for engine in "${engine_list[@]}"; do
       row+=" $(cell "${run}/${engine}-1.md" "Results:" "${class}" 3) | $(cell "${run}/${engine}-1.md" "Results:" "${class}" 6) |"
+    done
+    echo "${row}"
+  done
+  echo
+  echo "Plain mix (same classes, 10 hits with titles, no snippets), 1 client: p50 / p99 ms per class"
+  echo "and overall; ratio = newsdb / the engine."
+  echo
+  header="| class |"
+  rule="|---|"
+  if [ "${have_newsdb}" = 1 ]; then header+=" newsdb p50 | newsdb p99 |"; rule+="---:|---:|"; fi
+  for engine in "${engine_list[@]}"; do
+    header+=" $(engine_name "${engine}") p50 | $(engine_name "${engine}") p99 |"
+    rule+="---:|---:|"
+    if [ "${have_newsdb}" = 1 ]; then header+=" p50 ratio | p99 ratio |"; rule+="---:|---:|"; fi
+  done
+  echo "${header}"
+  echo "${rule}"
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else printf "?" }'; }
+  for class in "${classes[@]}" "**overall**"; do
+    row="| ${class} |"
+    n50="" n99=""
+    if [ "${have_newsdb}" = 1 ]; then
+      n50=$(cell "${newsdb_report}" "^Results: 1 client.*plain mix" "${class}" 3)
+      n99=$(cell "${newsdb_report}" "^Results: 1 client.*plain mix" "${class}" 4)
+      row+=" ${n50} | ${n99} |"
+    fi
+    for engine in "${engine_list[@]}"; do
+      e50=$(cell "${run}/${engine}-plain.md" "Results:" "${class}" 3)
+      e99=$(cell "${run}/${engine}-plain.md" "Results:" "${class}" 4)
+      row+=" ${e50} | ${e99} |"
+      if [ "${have_newsdb}" = 1 ]; then row+=" $(ratio "${n50}" "${e50}") | $(ratio "${n99}" "${e99}") |"; fi
     done
     echo "${row}"
   done
@@ -234,6 +270,10 @@ have_newsdb=0
     echo "## $(engine_name "${engine}"): 2 clients (same database)"
     echo
     sed 's/^## /### /' "${run}/${engine}-2.md"
+    echo
+    echo "## $(engine_name "${engine}"): plain mix, 1 client (same database)"
+    echo
+    sed 's/^## /### /' "${run}/${engine}-plain.md"
   done
 } >"${report}.tmp"
 mv "${report}.tmp" "${report}"

@@ -5,7 +5,8 @@
 #      (reused when present with the same arguments);
 #   3. starts newsdb-storage, newsdb-ingest and newsdb-query on 127.0.0.1 ephemeral ports with a
 #      fresh data dir, ingests the corpus (newsdb-bench ingest), records the data dir size;
-#   4. runs the standard search mix with 1 and 2 clients (newsdb-bench search);
+#   4. runs the standard search mix with 1 and 2 clients and the plain mix with 1 client
+#      (newsdb-bench search --mix);
 #   5. records each service's peak RSS (VmHWM), SIGTERMs storage, restarts it on the same data and
 #      measures the time until a search answers (newsdb-bench wait-search), records its RSS;
 #   6. writes a markdown report to stdout and to var/bench/report-N.md.
@@ -178,6 +179,11 @@ log "search mix, 2 clients"
 search2=$(timeout 600 "${bench}" search --query="127.0.0.1:${ports[query]}" \
   --vocabulary="${vocabulary}" --clients=2 --duration="${duration}" --warmup="${warmup}" \
   2>"${logs}/bench-search2.err") || { cat "${logs}/bench-search2.err" >&2; echo "${search2:-}" >&2; exit 1; }
+log "plain search mix, 1 client"
+search_plain=$(timeout 600 "${bench}" search --query="127.0.0.1:${ports[query]}" --mix=plain \
+  --vocabulary="${vocabulary}" --clients=1 --duration="${duration}" --warmup="${warmup}" \
+  2>"${logs}/bench-search-plain.err") ||
+  { cat "${logs}/bench-search-plain.err" >&2; echo "${search_plain:-}" >&2; exit 1; }
 
 storage_hwm=$(hwm_kb "${pids[storage]}")
 storage_rss=$(rss_kb "${pids[storage]}")
@@ -235,6 +241,10 @@ dirty=$(git -C "${root}" status --porcelain 2>/dev/null | head -1)
   echo "## Search, 2 clients"
   echo
   echo "${search2}"
+  echo
+  echo "## Search, plain mix, 1 client"
+  echo
+  echo "${search_plain}"
   echo
   echo "## Memory (peak RSS, VmHWM)"
   echo

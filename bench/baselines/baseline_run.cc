@@ -6,6 +6,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 ABSL_FLAG(std::string, corpus, "", "Directory of *.txt feed dumps (tools/gen_corpus.py --out).");
@@ -14,6 +15,8 @@ ABSL_FLAG(std::string, vocabulary, "", "Output of tools/gen_corpus.py --print-vo
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(20), "Measured search time.");
 ABSL_FLAG(absl::Duration, warmup, absl::Seconds(3), "Unmeasured search time before measuring.");
 ABSL_FLAG(int, clients, 1, "Search threads, each with its own connection to the database.");
+ABSL_FLAG(std::string, mix, "standard",
+          "Query mix: `standard` or `plain` (tools/bench/query_mix.h, as newsdb-bench --mix).");
 ABSL_FLAG(bool, skip_ingest, false, "Search the existing --db; do not ingest.");
 ABSL_FLAG(bool, show_hits, false, "Print the first hit of each class's first variant.");
 ABSL_FLAG(std::string, dump_hits, "",
@@ -36,6 +39,11 @@ int RunBaseline(const BaselineEngine& engine) {
     std::cerr << engine.program << ": " << error << "\n";
     return kBaselineExitUsage;
   }
+  MixKind kind;
+  if (!ParseMixKind(absl::GetFlag(FLAGS_mix), kind)) {
+    std::cerr << engine.program << ": --mix must be standard or plain\n";
+    return kBaselineExitUsage;
+  }
   std::cout << engine.title << "\n\n";
   if (!skip_ingest) {
     std::cout << "## Ingest\n\n";
@@ -48,7 +56,7 @@ int RunBaseline(const BaselineEngine& engine) {
     std::cerr << engine.program << ": " << path << " holds no articles\n";
     return kBaselineExitFailed;
   }
-  const std::vector<QueryClass> mix = BuildMix(vocabulary, oldest, newest);
+  const std::vector<QueryClass> mix = BuildMix(vocabulary, oldest, newest, kind);
   const int clients = std::max(1, absl::GetFlag(FLAGS_clients));
   std::cout << "## Search, " << clients << (clients == 1 ? " client" : " clients") << "\n\n";
   int rc = 0;
@@ -60,7 +68,7 @@ int RunBaseline(const BaselineEngine& engine) {
   options.clients = clients;
   options.warmup = absl::GetFlag(FLAGS_warmup);
   options.duration = absl::GetFlag(FLAGS_duration);
-  options.target = engine.target;
+  options.target = absl::StrCat(MixKindName(kind), " mix, ", engine.target);
   rc = std::max(rc, RunLoad(mix, options, [&] { return engine.new_searcher(path); }));
   std::cout << absl::StrFormat("\nPeak RSS (VmHWM) of the process: %s MiB.\n",
                                MiB(PeakRssKb() * 1024));

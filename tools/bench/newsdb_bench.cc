@@ -65,7 +65,10 @@ ABSL_FLAG(std::string, vocabulary, "",
 ABSL_FLAG(int, clients, 1, "search: concurrent clients (threads, one channel each).");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(20), "search: measured time.");
 ABSL_FLAG(absl::Duration, warmup, absl::Seconds(3), "search: unmeasured time before measuring.");
-ABSL_FLAG(int, page_size, 20, "search: page_size of every request.");
+ABSL_FLAG(int, page_size, 0, "search: page_size of every request (0: the mix's, 20 or 10).");
+ABSL_FLAG(std::string, mix, "standard",
+          "search: `standard` (snippets in every other class) or `plain` (10 hits with titles and "
+          "metadata, no snippets; bench/README.md).");
 ABSL_FLAG(absl::Duration, call_timeout, absl::Seconds(30), "search: deadline of each call.");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(60), "wait-search: give up after this long.");
 ABSL_FLAG(std::string, wait_query, "president", "wait-search: the query text to send.");
@@ -253,6 +256,7 @@ SearchRequest ToSearchRequest(const newsdb::bench::BenchQuery& query) {
     facet->set_top(query.facet_top);
   }
   if (query.highlight) request.mutable_highlight()->set_enabled(true);
+  if (query.basic_view) request.set_view(newsdb::v1::ARTICLE_VIEW_BASIC);
   return request;
 }
 
@@ -310,6 +314,10 @@ int RunSearch() {
   if (!path.empty() && !newsdb::bench::ReadVocabulary(path, vocabulary, error)) {
     error = absl::StrCat("--vocabulary: ", error);
   }
+  newsdb::bench::MixKind kind;
+  if (!newsdb::bench::ParseMixKind(absl::GetFlag(FLAGS_mix), kind)) {
+    error = "--mix must be standard or plain";
+  }
   if (!error.empty()) {
     std::cerr << "newsdb-bench: " << error << "\n";
     return kExitUsage;
@@ -325,12 +333,12 @@ int RunSearch() {
     }
   }
   const std::vector<newsdb::bench::QueryClass> mix =
-      newsdb::bench::BuildMix(vocabulary, oldest, newest, absl::GetFlag(FLAGS_page_size));
+      newsdb::bench::BuildMix(vocabulary, oldest, newest, kind, absl::GetFlag(FLAGS_page_size));
   newsdb::bench::LoadOptions options;
   options.clients = std::max(1, absl::GetFlag(FLAGS_clients));
   options.warmup = absl::GetFlag(FLAGS_warmup);
   options.duration = absl::GetFlag(FLAGS_duration);
-  options.target = absl::StrCat("against ", address);
+  options.target = absl::StrCat(newsdb::bench::MixKindName(kind), " mix, against ", address);
   const int failed =
       newsdb::bench::RunLoad(mix, options, [&] { return std::make_unique<GrpcSearcher>(address); });
   return failed == 0 ? 0 : kExitFailed;

@@ -94,15 +94,31 @@ bool ReadVocabulary(const std::string& path, Vocabulary& vocabulary, std::string
   return false;
 }
 
+bool ParseMixKind(const std::string& text, MixKind& kind) {
+  if (text == "standard") {
+    kind = MixKind::kStandard;
+  } else if (text == "plain") {
+    kind = MixKind::kPlain;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+const char* MixKindName(MixKind kind) { return kind == MixKind::kPlain ? "plain" : "standard"; }
+
 std::vector<QueryClass> BuildMix(const Vocabulary& v, absl::Time oldest, absl::Time newest,
-                                 int page_size) {
+                                 MixKind kind, int page_size) {
   const absl::TimeZone zone = AlmatyZone();
+  const bool plain = kind == MixKind::kPlain;
+  if (page_size <= 0) page_size = plain ? 10 : 20;
   std::vector<QueryClass> mix;
   auto add = [&](std::string name, auto make) {
     QueryClass c{std::move(name), {}};
     for (int i = 0; i < kVariants; ++i) {
       BenchQuery query = make(static_cast<size_t>(i));
       query.page_size = page_size;
+      query.basic_view = plain;
       c.variants.push_back(std::move(query));
     }
     mix.push_back(std::move(c));
@@ -157,7 +173,7 @@ std::vector<QueryClass> BuildMix(const Vocabulary& v, absl::Time oldest, absl::T
     q.facet_top = 10;
     return q;
   });
-  for (size_t c = 0; c < mix.size(); c += 2) {  // highlight on for every other class
+  for (size_t c = 0; !plain && c < mix.size(); c += 2) {  // highlight on for every other class
     for (BenchQuery& query : mix[c].variants) query.highlight = true;
   }
   return mix;

@@ -64,6 +64,7 @@ struct BenchQuery {
   bool credit_facet = false;  // top `facet_top` credits by count over all matches
   int facet_top = 10;
   bool highlight = false;
+  bool basic_view = false;  // hits without their paragraphs (newsdb: view BASIC)
   int page_size = 20;
   std::string newsdb_query;  // the query string newsdb-bench sends for this request
 };
@@ -75,11 +76,20 @@ struct QueryClass {
 
 inline constexpr int kVariants = 20;
 
-// The standard mix of newsdb-bench: 11 classes of kVariants variants. `oldest` and `newest` are
-// the publication times of the oldest and newest article of the corpus (newsdb-bench asks
+// kStandard: the standard mix, 20 hits a page, every other class with title and body snippets.
+// kPlain: the same classes and requests as a result list asks them: 10 hits a page with titles
+// and metadata (no paragraphs, no snippets), still with the exact total and the credit facet.
+enum class MixKind { kStandard, kPlain };
+// Parses "standard" or "plain".
+bool ParseMixKind(const std::string& text, MixKind& kind);
+const char* MixKindName(MixKind kind);
+
+// The mix of newsdb-bench: 11 classes of kVariants variants. `oldest` and `newest` are the
+// publication times of the oldest and newest article of the corpus (newsdb-bench asks
 // ListArticles for them); months of the range class are calendar months in Asia/Almaty.
+// `page_size` 0: the kind's (20 standard, 10 plain).
 std::vector<QueryClass> BuildMix(const Vocabulary& vocabulary, absl::Time oldest, absl::Time newest,
-                                 int page_size = 20);
+                                 MixKind kind = MixKind::kStandard, int page_size = 0);
 
 // One line describing a request, like newsdb-bench's Describe().
 std::string Describe(const BenchQuery& query);
