@@ -37,14 +37,17 @@ class Bm25Scorer {
   Bm25Scorer(const CollectionStats& stats, const DocValuesView& values,
              const std::vector<LeafMatches>& leaves);
 
-  // The contribution of leaf `leaf` for its i-th document `doc`.
-  double LeafScore(size_t leaf, size_t i, uint32_t doc) const;
-  // Scores of each of `docs` (increasing): every leaf's documents merge with them once.
+  // The contribution of leaf `leaf` to the score of `doc` (0 if the leaf does not match it).
+  double LeafScore(size_t leaf, uint32_t doc) const;
+  // Scores of each of `docs` (increasing): every field list of every leaf merges with them once.
   std::vector<double> ScoreAll(const DocList& docs) const;
-  // The score of one document (binary search in each leaf).
+  // The score of one document (binary search in each field list).
   double Score(uint32_t doc) const;
 
  private:
+  // BM25's weight of one occurrence count in a field of a document.
+  double FieldPart(IndexField field, uint32_t tf, uint32_t doc) const;
+
   const DocValuesView& values_;
   const std::vector<LeafMatches>& leaves_;
   std::vector<double> idf_;  // per leaf

@@ -94,6 +94,9 @@ class DocValuesView {
   FieldLengths lengths(uint32_t doc) const {
     return {title_lengths_[doc], body_lengths_[doc], credit_lengths_[doc]};
   }
+  uint32_t title_length(uint32_t doc) const { return title_lengths_[doc]; }
+  uint32_t body_length(uint32_t doc) const { return body_lengths_[doc]; }
+  uint32_t credit_length(uint32_t doc) const { return credit_lengths_[doc]; }
   // Sums of the lengths of documents [0, doc_limit()): kept when the view covers every document,
   // summed otherwise (a later page's older limit).
   FieldLengths length_sums() const;

@@ -1,5 +1,7 @@
 #include "services/storage/posting_codec.h"
 
+#include <cstring>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
@@ -21,7 +23,28 @@ void AppendVarint(uint64_t value, std::string* out) {
   out->append(bytes, WriteVarint(value, bytes));
 }
 
-bool ReadVarint(absl::string_view bytes, size_t* pos, uint64_t* value) {
+bool SkipVarints(absl::string_view bytes, size_t* pos, uint64_t count) {
+  // A varint ends at each byte below 0x80: count them eight bytes at a time.
+  const char* data = bytes.data();
+  size_t at = *pos;
+  while (count >= 8 && at + 8 <= bytes.size()) {
+    uint64_t word;
+    std::memcpy(&word, data + at, 8);
+    const uint64_t ends = ~word & 0x8080808080808080ULL;
+    const uint64_t found = static_cast<uint64_t>(__builtin_popcountll(ends));
+    if (found >= count) break;  // the last one ends inside this word
+    count -= found;
+    at += 8;
+  }
+  for (; count > 0; ++at) {
+    if (at >= bytes.size()) return false;
+    if (static_cast<uint8_t>(data[at]) < 0x80) --count;
+  }
+  *pos = at;
+  return true;
+}
+
+bool ReadLongVarint(absl::string_view bytes, size_t* pos, uint64_t* value) {
   uint64_t result = 0;
   for (int shift = 0; shift < 70 && *pos < bytes.size(); shift += 7) {
     const uint8_t byte = static_cast<uint8_t>(bytes[(*pos)++]);
@@ -101,21 +124,30 @@ absl::Status DecodePostingDocs(absl::string_view block, uint32_t first_doc,
   // Each document takes at least 3 bytes (delta, tf, one position): a count beyond that is a lie.
   if (count > block.size()) return Malformed("count larger than the block");
   const size_t docs_start = docs->size();
+  const size_t freqs_start = freqs->size();
+  docs->resize(docs_start + count);
+  freqs->resize(freqs_start + count);
+  uint32_t* doc_out = docs->data() + docs_start;
+  uint32_t* freq_out = freqs->data() + freqs_start;
+  auto fail = [&](const char* what) {
+    docs->resize(docs_start);
+    freqs->resize(freqs_start);
+    return Malformed(what);
+  };
   uint64_t doc = first_doc;
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t delta = 0;
-    if (!ReadVarint(block, &pos, &delta)) return Malformed("document delta");
+    if (!ReadVarint(block, &pos, &delta)) return fail("document delta");
     doc += delta;
-    if (doc > UINT32_MAX || (i > 0 && delta == 0)) return Malformed("document numbers");
-    docs->push_back(static_cast<uint32_t>(doc));
+    if (doc > UINT32_MAX || (i > 0 && delta == 0)) return fail("document numbers");
+    doc_out[i] = static_cast<uint32_t>(doc);
   }
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t freq = 0;
     if (!ReadVarint(block, &pos, &freq) || freq == 0 || freq > UINT32_MAX) {
-      docs->resize(docs_start);
-      return Malformed("term frequency");
+      return fail("term frequency");
     }
-    freqs->push_back(static_cast<uint32_t>(freq));
+    freq_out[i] = static_cast<uint32_t>(freq);
   }
   if (positions_offset != nullptr) *positions_offset = pos;
   return absl::OkStatus();

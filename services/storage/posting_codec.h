@@ -86,7 +86,17 @@ inline char* WriteVarint(uint64_t value, char* out) {
   return out;
 }
 // Reads one varint at *pos; false if truncated or longer than 10 bytes.
-bool ReadVarint(absl::string_view bytes, size_t* pos, uint64_t* value);
+bool ReadLongVarint(absl::string_view bytes, size_t* pos, uint64_t* value);
+inline bool ReadVarint(absl::string_view bytes, size_t* pos, uint64_t* value) {
+  // Most document deltas, frequencies and position deltas are below 128: one byte.
+  if (*pos < bytes.size() && static_cast<uint8_t>(bytes[*pos]) < 0x80) {
+    *value = static_cast<uint8_t>(bytes[(*pos)++]);
+    return true;
+  }
+  return ReadLongVarint(bytes, pos, value);
+}
+// Moves *pos past `count` varints without decoding them; false if the bytes end first.
+bool SkipVarints(absl::string_view bytes, size_t* pos, uint64_t count);
 
 }  // namespace newsdb::storage
 

@@ -67,49 +67,12 @@ std::vector<IndexField> FieldsOf(v1::SearchField field) {
   }
 }
 
-// Merges one field's (docs, freqs) into a leaf.
-void MergeField(IndexField field, const DocList& docs, const std::vector<uint32_t>& freqs,
-                LeafMatches* leaf) {
-  if (leaf->docs.empty()) {  // the first field: nothing to merge with
-    leaf->docs = docs;
-    std::vector<uint32_t> zeros(docs.size(), 0);
-    leaf->title_tf = field == IndexField::kTitle ? freqs : zeros;
-    leaf->body_tf = field == IndexField::kBody ? freqs : zeros;
-    leaf->credit_tf = field == IndexField::kCredit ? freqs : zeros;
-    return;
-  }
-  LeafMatches merged;
-  const size_t total = leaf->docs.size() + docs.size();
-  merged.docs.reserve(total);
-  merged.title_tf.reserve(total);
-  merged.body_tf.reserve(total);
-  merged.credit_tf.reserve(total);
-  size_t i = 0, j = 0;
-  while (i < leaf->docs.size() || j < docs.size()) {
-    uint32_t doc;
-    uint32_t title = 0, body = 0, credit = 0;
-    if (j == docs.size() || (i < leaf->docs.size() && leaf->docs[i] < docs[j])) {
-      doc = leaf->docs[i];
-      title = leaf->title_tf[i], body = leaf->body_tf[i], credit = leaf->credit_tf[i];
-      ++i;
-    } else {
-      doc = docs[j];
-      if (i < leaf->docs.size() && leaf->docs[i] == docs[j]) {
-        title = leaf->title_tf[i], body = leaf->body_tf[i], credit = leaf->credit_tf[i];
-        ++i;
-      }
-      uint32_t& slot = field == IndexField::kTitle  ? title
-                       : field == IndexField::kBody ? body
-                                                    : credit;
-      slot += freqs[j];
-      ++j;
-    }
-    merged.docs.push_back(doc);
-    merged.title_tf.push_back(title);
-    merged.body_tf.push_back(body);
-    merged.credit_tf.push_back(credit);
-  }
-  *leaf = std::move(merged);
+// Adds one field's postings to a leaf: its documents join the leaf's.
+void AddField(IndexField field, DocList docs, std::vector<uint32_t> freqs, LeafMatches* leaf,
+              DocList* leaf_docs) {
+  if (docs.empty()) return;
+  *leaf_docs = leaf_docs->empty() ? docs : Unite(*leaf_docs, docs);
+  leaf->fields.push_back({field, std::move(docs), std::move(freqs)});
 }
 
 }  // namespace
@@ -192,6 +155,7 @@ absl::StatusOr<DocList> QueryMatcher::EvalText(const std::string& text, v1::Sear
                                                bool negated) {
   std::vector<std::string> terms = text::ThreadLocalAnalyzer().Terms(text);
   LeafMatches leaf;
+  DocList leaf_docs;
   if (!terms.empty()) {
     for (IndexField index_field : FieldsOf(field)) {
       DocList docs;
@@ -201,13 +165,13 @@ absl::StatusOr<DocList> QueryMatcher::EvalText(const std::string& text, v1::Sear
       } else {
         NEWSDB_RETURN_IF_ERROR(ReadPhrase(index_field, terms, &docs, &freqs));
       }
-      MergeField(index_field, docs, freqs, &leaf);
+      AddField(index_field, std::move(docs), std::move(freqs), &leaf, &leaf_docs);
     }
   }
   if (!negated) {
     for (std::string& term : terms) highlight_.terms.insert(std::move(term));
   }
-  return Finish(std::move(leaf), negated);
+  return Finish(std::move(leaf), std::move(leaf_docs), negated);
 }
 
 // Documents where `terms` occur at consecutive positions, with the number of occurrences.
@@ -278,8 +242,17 @@ absl::Status QueryMatcher::ReadCandidatePositions(IndexField field, absl::string
     const absl::string_view block = it->value();
     absl::Status decoded = DecodePostingDocs(block, key.first_doc, &block_docs, &block_freqs, &pos);
     if (!decoded.ok()) return absl::InternalError(decoded.message());
-    for (size_t i = 0; i < block_docs.size(); ++i) {
-      const bool wanted = next < candidates.size() && block_docs[i] == candidates[next];
+    // Positions of documents that are not candidates are skipped unread, in runs.
+    uint64_t skip = 0;
+    for (size_t i = 0; i < block_docs.size() && next < candidates.size(); ++i) {
+      if (block_docs[i] != candidates[next]) {
+        skip += block_freqs[i];
+        continue;
+      }
+      if (skip > 0 && !SkipVarints(block, &pos, skip)) {
+        return absl::InternalError("malformed posting block: positions");
+      }
+      skip = 0;
       uint64_t position = 0;
       for (uint32_t j = 0; j < block_freqs[i]; ++j) {
         uint64_t delta = 0;
@@ -287,12 +260,10 @@ absl::Status QueryMatcher::ReadCandidatePositions(IndexField field, absl::string
           return absl::InternalError("malformed posting block: position");
         }
         position += delta;
-        if (wanted) positions->push_back(static_cast<uint32_t>(position));
+        positions->push_back(static_cast<uint32_t>(position));
       }
-      if (wanted) {
-        offsets->push_back(static_cast<uint32_t>(positions->size()));
-        ++next;
-      }
+      offsets->push_back(static_cast<uint32_t>(positions->size()));
+      ++next;
     }
   }
   NEWSDB_RETURN_IF_ERROR(it->status());
@@ -306,6 +277,7 @@ absl::StatusOr<DocList> QueryMatcher::EvalPrefix(const std::string& prefix_text,
                                                  v1::SearchField field, bool negated) {
   const std::vector<std::string> prefixes = PrefixForms(prefix_text);
   LeafMatches leaf;
+  DocList leaf_docs;
   for (IndexField index_field : FieldsOf(field)) {
     // Frequencies summed over every term with one of the prefixes (their ranges are disjoint).
     absl::flat_hash_map<uint32_t, uint32_t> sums;
@@ -348,17 +320,17 @@ absl::StatusOr<DocList> QueryMatcher::EvalPrefix(const std::string& prefix_text,
       docs.push_back(doc);
       freqs.push_back(freq);
     }
-    MergeField(index_field, docs, freqs, &leaf);
+    AddField(index_field, std::move(docs), std::move(freqs), &leaf, &leaf_docs);
   }
   if (!negated) {
     for (const std::string& prefix : prefixes) highlight_.prefixes.push_back(prefix);
   }
-  return Finish(std::move(leaf), negated);
+  return Finish(std::move(leaf), std::move(leaf_docs), negated);
 }
 
-DocList QueryMatcher::Finish(LeafMatches leaf, bool negated) {
-  DocList docs = leaf.docs;
-  if (!negated && !leaf.docs.empty()) scored_.push_back(std::move(leaf));
+DocList QueryMatcher::Finish(LeafMatches leaf, DocList docs, bool negated) {
+  leaf.documents = docs.size();
+  if (!negated && !docs.empty()) scored_.push_back(std::move(leaf));
   return docs;
 }
 

@@ -24,12 +24,17 @@ namespace newsdb::storage {
 
 using DocList = std::vector<uint32_t>;  // increasing document numbers
 
-// A leaf's matches with per-field term frequencies (parallel arrays; phrases count occurrences).
-struct LeafMatches {
+// One field's matches of a leaf with their term frequencies (phrases count occurrences).
+struct FieldMatches {
+  IndexField field = IndexField::kBody;
   DocList docs;
-  std::vector<uint32_t> title_tf;
-  std::vector<uint32_t> body_tf;
-  std::vector<uint32_t> credit_tf;
+  std::vector<uint32_t> freqs;  // parallel to docs, each >= 1
+};
+
+// A leaf's matches per field, fields in the order title, body, credit, none empty.
+struct LeafMatches {
+  std::vector<FieldMatches> fields;
+  size_t documents = 0;  // in any field: the leaf's document frequency
 };
 
 // The term prefixes a prefix query matches, in the index's analysed (stemmed) form: the folded
@@ -73,7 +78,7 @@ class QueryMatcher {
   absl::Status ReadCandidatePositions(IndexField field, absl::string_view term,
                                       const DocList& candidates, std::vector<uint32_t>* offsets,
                                       std::vector<uint32_t>* positions);
-  DocList Finish(LeafMatches leaf, bool negated);
+  DocList Finish(LeafMatches leaf, DocList docs, bool negated);
 
   const PostingSource& postings_;
   const uint32_t doc_limit_;

@@ -47,10 +47,17 @@ absl::StatusOr<std::vector<TopKCollector::Hit>> CollectTop(
   std::vector<double> scores;
   if (by_score) scores = scorer.ScoreAll(matches);
   TopKCollector top(plan.sort, plan.limit, plan.after);
+  const bool by_time = plan.sort == v1::SEARCH_SORT_NEWEST || plan.sort == v1::SEARCH_SORT_OLDEST;
   for (size_t i = 0; i < matches.size(); ++i) {
     const uint32_t doc = matches[i];
-    top.Collect(doc, {by_score ? scores[i] : 0.0, values.published_seconds(doc),
-                      by_views ? values.views(doc) : 0, values.id(doc)});
+    SortKey key;
+    if (by_score) key.score = scores[i];
+    if (by_time) key.published = values.published_seconds(doc);
+    if (by_views) key.views = values.views(doc);
+    if (top.SkipIfOutranked(key)) continue;
+    key.published = values.published_seconds(doc);
+    key.id = values.id(doc);
+    top.Collect(doc, key);
     if ((i & 0xffff) == 0xffff && cancelled()) return absl::CancelledError("search cancelled");
   }
   *after_cursor = top.after_cursor();

@@ -47,6 +47,30 @@ class TopKCollector {
     }
   }
 
+  // A cheap test before building a whole key: true if a match whose key has `primary`'s first
+  // sort value (score, publication second, or views; the rest ignored) cannot be kept, because
+  // `limit` better matches are kept already. Such a match is counted as after the cursor.
+  bool SkipIfOutranked(const SortKey& primary) {
+    if (heap_.size() < limit_) return false;
+    const SortKey& worst = heap_.front().key;
+    bool outranked = false;
+    switch (sort_) {
+      case v1::SEARCH_SORT_NEWEST:
+        outranked = primary.published < worst.published;
+        break;
+      case v1::SEARCH_SORT_OLDEST:
+        outranked = primary.published > worst.published;
+        break;
+      case v1::SEARCH_SORT_MOST_VIEWED:
+        outranked = primary.views < worst.views;
+        break;
+      default:
+        outranked = primary.score < worst.score;
+    }
+    if (outranked) ++after_cursor_;
+    return outranked;
+  }
+
   // Matches collected that come after the cursor (kept or not).
   size_t after_cursor() const { return after_cursor_; }
   // The kept hits, first first. Ends the collection.

@@ -38,6 +38,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
@@ -69,6 +70,9 @@ ABSL_FLAG(int, page_size, 0, "search: page_size of every request (0: the mix's, 
 ABSL_FLAG(std::string, mix, "standard",
           "search: `standard` (snippets in every other class) or `plain` (10 hits with titles and "
           "metadata, no snippets; bench/README.md).");
+ABSL_FLAG(std::string, classes, "",
+          "search: only the classes whose names contain this text (e.g. `rare`), for profiling "
+          "one class; empty: all.");
 ABSL_FLAG(absl::Duration, call_timeout, absl::Seconds(30), "search: deadline of each call.");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(60), "wait-search: give up after this long.");
 ABSL_FLAG(std::string, wait_query, "president", "wait-search: the query text to send.");
@@ -332,8 +336,18 @@ int RunSearch() {
       return kExitFailed;
     }
   }
-  const std::vector<newsdb::bench::QueryClass> mix =
+  std::vector<newsdb::bench::QueryClass> mix =
       newsdb::bench::BuildMix(vocabulary, oldest, newest, kind, absl::GetFlag(FLAGS_page_size));
+  const std::string classes = absl::GetFlag(FLAGS_classes);
+  mix.erase(std::remove_if(mix.begin(), mix.end(),
+                           [&](const newsdb::bench::QueryClass& c) {
+                             return !absl::StrContains(c.name, classes);
+                           }),
+            mix.end());
+  if (mix.empty()) {
+    std::cerr << "newsdb-bench: no class of the mix contains \"" << classes << "\"\n";
+    return kExitUsage;
+  }
   newsdb::bench::LoadOptions options;
   options.clients = std::max(1, absl::GetFlag(FLAGS_clients));
   options.warmup = absl::GetFlag(FLAGS_warmup);

@@ -36,13 +36,16 @@ TEST_F(Bm25ScorerTest, IdfFallsAsMoreDocumentsHoldTheTerm) {
   EXPECT_GT(Bm25Scorer::Idf(100, 100), 0);  // never negative, unlike classic BM25
 }
 
+FieldMatches Field(IndexField field, DocList docs, std::vector<uint32_t> freqs) {
+  return {field, std::move(docs), std::move(freqs)};
+}
+
 TEST_F(Bm25ScorerTest, ALeafScoresEachFieldWithItsLengthAndWeight) {
   const DocValuesView values = store_.Capture(4, 1);
   LeafMatches leaf;
-  leaf.docs = {0, 2};
-  leaf.title_tf = {1, 0};
-  leaf.body_tf = {3, 2};
-  leaf.credit_tf = {0, 1};
+  leaf.fields = {Field(IndexField::kTitle, {0}, {1}), Field(IndexField::kBody, {0, 2}, {3, 2}),
+                 Field(IndexField::kCredit, {2}, {1})};
+  leaf.documents = 2;
   const std::vector<LeafMatches> leaves = {leaf};
   const Bm25Scorer scorer({4, values.length_sums()}, values, leaves);
   // Averages: title 20/4 = 5, body 1000/4 = 250, credit 4/4 = 1.
@@ -50,30 +53,29 @@ TEST_F(Bm25ScorerTest, ALeafScoresEachFieldWithItsLengthAndWeight) {
     return weight * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / average));
   };
   const double idf = std::log(1 + 2.5 / 2.5);
-  EXPECT_DOUBLE_EQ(scorer.LeafScore(0, 0, 0), idf * (part(1, 4, 5, 2.5) + part(3, 100, 250, 1)));
-  EXPECT_DOUBLE_EQ(scorer.LeafScore(0, 1, 2), idf * (part(2, 200, 250, 1) + part(1, 2, 1, 0.5)));
+  EXPECT_DOUBLE_EQ(scorer.LeafScore(0, 0), idf * (part(1, 4, 5, 2.5) + part(3, 100, 250, 1)));
+  EXPECT_DOUBLE_EQ(scorer.LeafScore(0, 2), idf * (part(2, 200, 250, 1) + part(1, 2, 1, 0.5)));
+  EXPECT_EQ(scorer.LeafScore(0, 1), 0);
 }
 
 TEST_F(Bm25ScorerTest, ScoringAllAtOnceGivesTheSameBitsAsOneByOne) {
   const DocValuesView values = store_.Capture(4, 1);
   LeafMatches a;
-  a.docs = {0, 1, 3};
-  a.title_tf = {1, 0, 2};
-  a.body_tf = {0, 5, 1};
-  a.credit_tf = {0, 0, 1};
+  a.fields = {Field(IndexField::kTitle, {0, 3}, {1, 2}), Field(IndexField::kBody, {1, 3}, {5, 1}),
+              Field(IndexField::kCredit, {3}, {1})};
+  a.documents = 3;
   LeafMatches b;
-  b.docs = {1, 2};
-  b.title_tf = {1, 1};
-  b.body_tf = {2, 0};
-  b.credit_tf = {0, 0};
+  b.fields = {Field(IndexField::kTitle, {1, 2}, {1, 1}), Field(IndexField::kBody, {1}, {2})};
+  b.documents = 2;
   const std::vector<LeafMatches> leaves = {a, b};
   const Bm25Scorer scorer({4, values.length_sums()}, values, leaves);
   const DocList docs = {0, 1, 2, 3};
   const std::vector<double> all = scorer.ScoreAll(docs);
   ASSERT_EQ(all.size(), 4u);
   for (size_t i = 0; i < docs.size(); ++i) EXPECT_EQ(all[i], scorer.Score(docs[i])) << i;
-  EXPECT_EQ(all[1], scorer.LeafScore(0, 1, 1) + scorer.LeafScore(1, 0, 1));
-  EXPECT_EQ(scorer.ScoreAll({2})[0], scorer.LeafScore(1, 1, 2));
+  EXPECT_EQ(all[1], scorer.LeafScore(0, 1) + scorer.LeafScore(1, 1));
+  EXPECT_EQ(scorer.ScoreAll({2})[0], scorer.LeafScore(1, 2));
+  EXPECT_EQ(scorer.ScoreAll({1, 3})[1], all[3]);
   EXPECT_GT(all[1], all[0]);
 }
 

@@ -1,5 +1,9 @@
 #include "services/storage/posting_codec.h"
 
+#include <random>
+#include <string>
+#include <vector>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -73,6 +77,40 @@ TEST(PostingCodecTest, JoiningOverlappingOrBrokenBlocksIsAnError) {
   EXPECT_FALSE(ConcatPostingBlocks({{15, b}, {10, a}}).ok());  // out of order
   EXPECT_FALSE(ConcatPostingBlocks({}).ok());
   EXPECT_FALSE(ConcatPostingBlocks({{10, a}, {30, "\xff"}}).ok());
+}
+
+}  // namespace
+}  // namespace newsdb::storage
+
+namespace newsdb::storage {
+namespace {
+
+TEST(PostingCodecTest, SkippingVarintsLandsWhereReadingThemWould) {
+  std::mt19937 random(3);
+  std::string bytes;
+  std::vector<size_t> starts;  // where each varint starts, then the end
+  for (int i = 0; i < 300; ++i) {
+    starts.push_back(bytes.size());
+    const int bits = static_cast<int>(random() % 40);
+    AppendVarint(bits == 0 ? 0 : random() % (uint64_t{1} << bits), &bytes);
+  }
+  starts.push_back(bytes.size());
+  for (size_t from = 0; from < 300; from += 7) {
+    for (size_t count = 0; from + count <= 300; count += 1 + count / 3) {
+      size_t pos = starts[from];
+      ASSERT_TRUE(SkipVarints(bytes, &pos, count)) << from << " " << count;
+      EXPECT_EQ(pos, starts[from + count]) << from << " " << count;
+    }
+    size_t pos = starts[from];
+    EXPECT_FALSE(SkipVarints(bytes, &pos, 301 - from)) << from;
+  }
+  uint64_t value = 0;
+  size_t pos = 0;
+  const std::string truncated = "\x80\x80";
+  EXPECT_FALSE(ReadVarint(truncated, &pos, &value));
+  pos = 0;
+  EXPECT_TRUE(ReadVarint(std::string("\x7f"), &pos, &value));
+  EXPECT_EQ(value, 127u);
 }
 
 }  // namespace

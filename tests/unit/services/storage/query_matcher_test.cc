@@ -133,10 +133,17 @@ TEST_F(QueryMatcherTest, OnlyLeavesOutsideNoneOfAreScoredAndHighlighted) {
   ASSERT_TRUE(matcher.Match(AllOf({Term("snow"), Prefix("ast"), NoneOf({Term("summit")})})).ok());
   ASSERT_EQ(matcher.scored_leaves().size(), 2u);
   const LeafMatches& snow = matcher.scored_leaves()[0];
-  EXPECT_THAT(snow.docs, ElementsAre(2));
-  EXPECT_THAT(snow.body_tf, ElementsAre(2));
-  EXPECT_THAT(snow.title_tf, ElementsAre(0));
-  EXPECT_THAT(matcher.scored_leaves()[1].docs, ElementsAre(0, 2));
+  ASSERT_EQ(snow.fields.size(), 1u);
+  EXPECT_EQ(snow.fields[0].field, IndexField::kBody);
+  EXPECT_THAT(snow.fields[0].docs, ElementsAre(2));
+  EXPECT_THAT(snow.fields[0].freqs, ElementsAre(2));
+  EXPECT_EQ(snow.documents, 1u);
+  const LeafMatches& astana = matcher.scored_leaves()[1];  // title of 0, bodies of 0 and 2
+  ASSERT_EQ(astana.fields.size(), 2u);
+  EXPECT_EQ(astana.fields[0].field, IndexField::kTitle);
+  EXPECT_THAT(astana.fields[0].docs, ElementsAre(0));
+  EXPECT_THAT(astana.fields[1].docs, ElementsAre(0, 2));
+  EXPECT_EQ(astana.documents, 2u);
   EXPECT_THAT(matcher.highlight_terms().terms, UnorderedElementsAre("snow"));
   EXPECT_THAT(matcher.highlight_terms().prefixes, ElementsAre("ast"));
 }

@@ -72,3 +72,37 @@ TEST(TopKCollectorTest, KeepsTheBestKOfManyInOrder) {
 
 }  // namespace
 }  // namespace newsdb::storage
+
+namespace newsdb::storage {
+namespace {
+
+TEST(TopKCollectorTest, SkippingOutrankedMatchesGivesTheSameTopAndCount) {
+  std::mt19937 random(11);
+  for (v1::SearchSort sort : {v1::SEARCH_SORT_RELEVANCE, v1::SEARCH_SORT_NEWEST,
+                              v1::SEARCH_SORT_OLDEST, v1::SEARCH_SORT_MOST_VIEWED}) {
+    const SortKey after{20, 50, 15, 2500};
+    TopKCollector plain(sort, 10, after);
+    TopKCollector skipping(sort, 10, after);
+    size_t skipped = 0;
+    for (uint32_t doc = 0; doc < 5000; ++doc) {
+      const SortKey key{static_cast<double>(random() % 40), static_cast<int64_t>(random() % 100),
+                        static_cast<int64_t>(random() % 30), doc};
+      plain.Collect(doc, key);
+      SortKey primary;
+      primary.score = key.score;
+      primary.published = key.published;
+      primary.views = key.views;
+      if (skipping.SkipIfOutranked(primary)) {
+        ++skipped;
+        continue;
+      }
+      skipping.Collect(doc, key);
+    }
+    EXPECT_GT(skipped, 1000u) << v1::SearchSort_Name(sort);
+    EXPECT_EQ(skipping.after_cursor(), plain.after_cursor()) << v1::SearchSort_Name(sort);
+    EXPECT_EQ(Docs(skipping.Take()), Docs(plain.Take())) << v1::SearchSort_Name(sort);
+  }
+}
+
+}  // namespace
+}  // namespace newsdb::storage
