@@ -9,7 +9,7 @@ packages=(
   cmake ninja-build g++ pkg-config ccache
   # libraries
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev librocksdb-dev libstemmer-dev libicu-dev grpc-proto
+  libabsl-dev librocksdb-dev libstemmer-dev libicu-dev grpc-proto libjemalloc-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang clang-format
   # runtime data: IANA time zones for absl::LoadTimeZone

@@ -1,5 +1,3 @@
-#include <malloc.h>
-
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -25,17 +23,15 @@ ABSL_FLAG(absl::Duration, request_ledger_retention, absl::Hours(24),
           "How long the shard remembers the request_id of an applied PutArticles, so that a "
           "resend (after a lost response or a crash of the sender) gets the first answer.");
 
+// jemalloc (linked by CMake): searches allocate large short-lived arrays on gRPC's worker
+// threads; a background thread returns freed pages within a few seconds, so a 1M-article shard
+// stays within its 1 GiB budget after a burst of searches.
+extern "C" {
+extern const char* malloc_conf;
+const char* malloc_conf = "background_thread:true,dirty_decay_ms:3000";
+}
+
 int main(int argc, char** argv) {
-  // Searches allocate large short-lived arrays on gRPC's worker threads; glibc's default of one
-  // malloc arena per thread (8 per core) keeps each arena's peak, which pushed a 1M-article shard
-  // past its 1 GiB budget. Two arenas bound that.
-  mallopt(M_ARENA_MAX, 2);
-  // Those arrays (4-8 bytes per matching document) are above glibc's mmap threshold, and a
-  // thread arena gives freed memory back with madvise as soon as 128 KiB are free at its top: each
-  // search then page-faulted its arrays in again (a third of a common-term search's time). Keep
-  // up to 64 MiB per arena for reuse; larger arrays are still mapped and unmapped.
-  mallopt(M_MMAP_THRESHOLD, 64 << 20);
-  mallopt(M_TRIM_THRESHOLD, 64 << 20);
   newsdb::server::InitServerProcess(argc, argv,
                                     "Serves newsdb.v1.StorageService: one shard of the archive.\n"
                                     "Usage: newsdb-storage --listen=HOST:PORT --data_dir=DIR",
