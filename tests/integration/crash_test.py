@@ -368,15 +368,8 @@ class CrashTest(nc.ClusterTestCase):
 
     def wait_for_query(self, query):
         """The query service answers (its storage channel reconnects after the last restart)."""
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                return query.Search(self.stubs.query_pb2.SearchRequest(page_size=1),
-                                    timeout=RPC_TIMEOUT_S)
-            except grpc.RpcError as e:
-                if e.code() != grpc.StatusCode.UNAVAILABLE or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        return nc.search_when_reachable(query, self.stubs.query_pb2.SearchRequest(page_size=1),
+                                        RPC_TIMEOUT_S, poll_s=0.2)
 
     def list_all(self, query):
         ids = []

@@ -30,8 +30,6 @@ import time
 import unittest
 import zoneinfo
 
-import grpc
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import newsdb_cluster as nc  # noqa: E402
 
@@ -302,15 +300,8 @@ class SpoolTest(nc.ClusterTestCase):
 
     def total(self, query):
         """Search's match-all total, waiting for query to reach a restarted storage."""
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                return query.Search(self.stubs.query_pb2.SearchRequest(page_size=1),
-                                    timeout=RPC_TIMEOUT_S).total_hits
-            except grpc.RpcError as e:
-                if e.code() != grpc.StatusCode.UNAVAILABLE or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        return nc.search_when_reachable(query, self.stubs.query_pb2.SearchRequest(page_size=1),
+                                        RPC_TIMEOUT_S).total_hits
 
     def wait_for_stored(self, query, count, what):
         deadline = time.monotonic() + 60

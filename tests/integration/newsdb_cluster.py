@@ -554,6 +554,19 @@ class ClusterTestCase(unittest.TestCase):
             self.cluster.print_logs()
 
 
+def search_when_reachable(query_stub, request, rpc_timeout_s, wait_s=30.0, poll_s=0.1):
+    """QueryService.Search, retried while it is UNAVAILABLE (query's channel to a restarted
+    storage reconnects), for at most `wait_s`; any other error, or UNAVAILABLE after that, raises."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return query_stub.Search(request, timeout=rpc_timeout_s)
+        except grpc.RpcError as e:
+            if e.code() != grpc.StatusCode.UNAVAILABLE or time.monotonic() > deadline:
+                raise
+            time.sleep(poll_s)
+
+
 def test_failed(test_case):
     """True if `test_case` (a running unittest.TestCase, called from tearDown) has failed so far."""
     outcome = getattr(test_case, "_outcome", None)
