@@ -39,7 +39,7 @@ class Bm25Scorer {
 
   // The contribution of leaf `leaf` to the score of `doc` (0 if the leaf does not match it).
   double LeafScore(size_t leaf, uint32_t doc) const;
-  // Scores of each of `docs` (increasing): every field list of every leaf merges with them once.
+  // Scores of each of `docs` (increasing): each leaf's field lists walk along them once.
   std::vector<double> ScoreAll(const DocList& docs) const;
   // The score of one document (binary search in each field list).
   double Score(uint32_t doc) const;
