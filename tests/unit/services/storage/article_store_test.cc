@@ -399,3 +399,78 @@ TEST_F(ArticleStoreTest, SecondOpenOfTheSameDirectoryFailsWhileTheFirstHoldsIt) 
 
 }  // namespace
 }  // namespace newsdb::storage
+
+namespace newsdb::storage {
+namespace {
+
+// Searches run without the index lock over a captured view while writes add documents, replace
+// view counts and merge the write buffer: every page must show one moment, the first page's.
+TEST(ArticleStoreConcurrencyTest, SearchesDuringWritesSeeOneMomentAcrossPages) {
+  testing::TempDir dir;
+  IndexOptions index_options;
+  index_options.buffer_docs = 150;  // merges while the searches run
+  absl::StatusOr<std::unique_ptr<ArticleStore>> opened =
+      ArticleStore::Open(dir.path(), {}, index_options);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  ArticleStore& store = **opened;
+  constexpr int kOld = 120;
+  constexpr int kRounds = 30;
+  std::vector<v1::Article> old;
+  for (int i = 0; i < kOld; ++i) {
+    old.push_back(MakeArticle(1700000000 + 60 * i, absl::StrCat("Old story ", i), 1, 1700690000));
+  }
+  ASSERT_TRUE(store.Put(Batch(old)).ok());
+
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int round = 1; round <= kRounds; ++round) {
+      // One write gives every old article the same new count: a view sees all or none of it.
+      std::vector<v1::Article> update = old;
+      for (v1::Article& article : update) {
+        v1::ViewObservation* later = article.add_view_history();
+        later->mutable_captured_at()->set_seconds(1700690000 + 3600 * round);
+        later->set_views(10 * round);
+      }
+      EXPECT_TRUE(store.Put(Batch(update)).ok());
+      std::vector<v1::Article> fresh;
+      for (int i = 0; i < 40; ++i) {
+        fresh.push_back(MakeArticle(1710000000 + 100000 * round + 60 * i,
+                                    absl::StrCat("Fresh story ", round, " ", i), 0, 1700690000));
+      }
+      EXPECT_TRUE(store.Put(Batch(fresh)).ok());
+    }
+    done.store(true);
+  });
+
+  int checked = 0;
+  while (!done.load() || checked < 5) {
+    v1::SearchShardRequest request;
+    request.mutable_query()->mutable_match_all();
+    request.set_sort(v1::SEARCH_SORT_MOST_VIEWED);
+    request.set_limit(50);
+    absl::StatusOr<v1::SearchShardResponse> first = store.Search(request, [] { return false; });
+    ASSERT_TRUE(first.ok()) << first.status();
+    ASSERT_EQ(first->positions_size(), 50);
+    request.set_limit(kOld - 50);
+    *request.mutable_snapshot() = first->snapshot();
+    *request.mutable_after() = first->positions(49);
+    absl::StatusOr<v1::SearchShardResponse> second = store.Search(request, [] { return false; });
+    ASSERT_TRUE(second.ok()) << second.status();
+    EXPECT_EQ(second->total_hits(), first->total_hits());
+    ASSERT_EQ(second->positions_size(), kOld - 50);
+    // The old articles rank first (fresh ones have 0 views), all with the count of one write.
+    const int64_t views = first->positions(0).views();
+    for (const auto* page : {&*first, &*second}) {
+      for (const v1::SearchPosition& position : page->positions()) {
+        ASSERT_EQ(position.views(), views) << "a page mixed two writes";
+      }
+    }
+    EXPECT_EQ((first->total_hits() - kOld) % 40, 0);
+    ++checked;
+  }
+  writer.join();
+  EXPECT_GE(checked, 5);
+}
+
+}  // namespace
+}  // namespace newsdb::storage
