@@ -129,13 +129,17 @@ DocList QueryMatcher::Universe() const {
   return all;
 }
 
+PostingCursor QueryMatcher::TermCursor(IndexField field, absl::string_view term) const {
+  const std::string prefix = PostingKeyPrefix(field, term);
+  std::string upper = prefix;
+  upper.back() = '\x01';  // just past the prefix's 0x00 separator
+  return postings_.Cursor(prefix, upper);
+}
+
 // Documents and frequencies of (field, term), below the document limit.
 absl::Status QueryMatcher::ReadDocs(IndexField field, absl::string_view term, DocList* docs,
                                     std::vector<uint32_t>* freqs) {
-  const std::string prefix = PostingKeyPrefix(field, term);
-  std::string upper = prefix;
-  upper.back() = '\x01';
-  PostingCursor cursor = postings_.Cursor(prefix, upper);
+  PostingCursor cursor = TermCursor(field, term);
   PostingCursor* it = &cursor;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     NEWSDB_ASSIGN_OR_RETURN(PostingKey key, DecodePostingKey(it->key()));
@@ -224,10 +228,7 @@ absl::Status QueryMatcher::ReadCandidatePositions(IndexField field, absl::string
                                                   const DocList& candidates,
                                                   std::vector<uint32_t>* offsets,
                                                   std::vector<uint32_t>* positions) {
-  const std::string prefix = PostingKeyPrefix(field, term);
-  std::string upper = prefix;
-  upper.back() = '\x01';
-  PostingCursor cursor = postings_.Cursor(prefix, upper);
+  PostingCursor cursor = TermCursor(field, term);
   PostingCursor* it = &cursor;
   offsets->assign(1, 0);
   size_t next = 0;  // the next candidate to find

@@ -71,6 +71,8 @@ class QueryMatcher {
   absl::StatusOr<DocList> EvalPrefix(const std::string& prefix_text, v1::SearchField field,
                                      bool negated);
   DocList Universe() const;
+  // The blocks of (field, term).
+  PostingCursor TermCursor(IndexField field, absl::string_view term) const;
   absl::Status ReadDocs(IndexField field, absl::string_view term, DocList* docs,
                         std::vector<uint32_t>* freqs);
   absl::Status ReadPhrase(IndexField field, const std::vector<std::string>& terms, DocList* docs,
