@@ -77,9 +77,12 @@ class QueryMatcher {
                         std::vector<uint32_t>* freqs);
   absl::Status ReadPhrase(IndexField field, const std::vector<std::string>& terms, DocList* docs,
                           std::vector<uint32_t>* freqs);
+  // Positions of (field, term) in each of `candidates`, flat, offsets[c]..offsets[c + 1]. Without
+  // `found` every candidate must hold the term (INTERNAL otherwise); with it, candidates may lack
+  // it, and `found` receives those that hold it (offsets are then per found document).
   absl::Status ReadCandidatePositions(IndexField field, absl::string_view term,
                                       const DocList& candidates, std::vector<uint32_t>* offsets,
-                                      std::vector<uint32_t>* positions);
+                                      std::vector<uint32_t>* positions, DocList* found = nullptr);
   DocList Finish(LeafMatches leaf, DocList docs, bool negated);
 
   const PostingSource& postings_;

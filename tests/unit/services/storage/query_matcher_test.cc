@@ -102,6 +102,9 @@ TEST_F(QueryMatcherTest, APhraseNeedsConsecutiveWordsInOneParagraph) {
   EXPECT_THAT(Match(Phrase("snow in astana")), ElementsAre(2));
   // Document 1: "... Almaty ended." | "Leaders trade ...": not across the paragraph break.
   EXPECT_THAT(Match(Phrase("ended leaders")), ElementsAre(3));
+  // "leaders" is in 0, 1 and 3, "trade" in 0 and 1 only; in 0 they are paragraphs apart.
+  EXPECT_THAT(Match(Phrase("leaders trade")), ElementsAre(1));
+  EXPECT_THAT(Match(Phrase("talks leaders")), IsEmpty());
 }
 
 TEST_F(QueryMatcherTest, BooleanNodesCombineTheirChildren) {
