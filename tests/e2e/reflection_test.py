@@ -37,36 +37,14 @@ def parse_rfc3339(text):
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-class ReflectionTest(unittest.TestCase):
-    cluster = None
-
+class ReflectionTest(nc.ClusterTestCase):
     @classmethod
     def setUpClass(cls):
-        missing = nc.missing_binaries(OPTIONS.bin_dir)
-        if missing:
-            raise AssertionError("newsdb binaries missing (build first): %s" % ", ".join(missing))
-        cls.stubs = nc.generate_health_stubs()
-        cls.cluster = nc.Cluster(OPTIONS.bin_dir, OPTIONS.source_dir, stubs=cls.stubs)
-        try:
+        cls.open_cluster(OPTIONS, stubs=nc.generate_health_stubs(), require_binaries=True)
+        with cls.starting():
             cls.cluster.start_all()
-        except BaseException:
-            cls.cluster.close()
-            raise
         cls.servers = {nc.STORAGE: cls.cluster.storage, nc.INGEST: cls.cluster.ingest,
                        nc.QUERY: cls.cluster.query}
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.cluster is None:
-            return
-        try:
-            cls.cluster.stop_all()
-        finally:
-            cls.cluster.close()
-
-    def tearDown(self):
-        if nc.test_failed(self):
-            self.cluster.print_logs()
 
     def client(self, name):
         server = self.servers[name]

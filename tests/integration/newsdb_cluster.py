@@ -522,11 +522,16 @@ class ClusterTestCase(unittest.TestCase):
     cluster = None
 
     @classmethod
-    def open_cluster(cls, options, binaries=None):
+    def open_cluster(cls, options, binaries=None, stubs=None, require_binaries=False):
+        """`stubs`: generated modules to use (default: generate_stubs). `require_binaries`: a
+        missing binary fails the class instead of skipping it (the suite's own smoke tests)."""
         missing = missing_binaries(options.bin_dir, **({"names": binaries} if binaries else {}))
         if missing:
+            if require_binaries:
+                raise AssertionError("newsdb binaries missing (build first): %s"
+                                     % ", ".join(missing))
             raise unittest.SkipTest("binaries not built: %s" % ", ".join(missing))
-        cls.stubs = generate_stubs(options.source_dir)
+        cls.stubs = stubs if stubs is not None else generate_stubs(options.source_dir)
         cls.cluster = Cluster(options.bin_dir, options.source_dir, stubs=cls.stubs)
 
     @classmethod

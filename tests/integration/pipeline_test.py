@@ -151,39 +151,19 @@ class SamplesReadme:
 STUBS = None
 
 
-class PipelineTest(unittest.TestCase):
-    cluster = None
+class PipelineTest(nc.ClusterTestCase):
     state = {}
 
     @classmethod
     def setUpClass(cls):
         global STUBS
-        missing = nc.missing_binaries(OPTIONS.bin_dir)
-        if missing:
-            raise AssertionError("newsdb binaries missing (build first): %s" % ", ".join(missing))
-        STUBS = nc.generate_stubs(OPTIONS.source_dir)
+        cls.open_cluster(OPTIONS, require_binaries=True)
+        STUBS = cls.stubs
         cls.samples = os.path.join(OPTIONS.source_dir, "samples")
         cls.readme = SamplesReadme(OPTIONS.source_dir)
-        cls.cluster = nc.Cluster(OPTIONS.bin_dir, OPTIONS.source_dir, stubs=STUBS)
-        try:
+        with cls.starting():
             cls.cluster.start_all()
-        except BaseException:
-            cls.cluster.close()
-            raise
         cls.state = {}
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.cluster is None:
-            return
-        try:
-            cls.cluster.stop_all()
-        finally:
-            cls.cluster.close()
-
-    def tearDown(self):
-        if nc.test_failed(self):
-            self.cluster.print_logs()
 
     # ---- helpers ----
 
