@@ -272,6 +272,80 @@ absl::StatusOr<ArticleStore::PutReply> ArticleStore::Put(
   return reply;
 }
 
+// A write's articles as it builds them: an id repeated within one request builds on its earlier
+// occurrence rather than on the database.
+struct ArticleStore::StagedWrite {
+  absl::flat_hash_map<article::ArticleId, std::optional<StoredState>> touched;
+  // Text of each touched article before this write (nullopt for new ones), and touch order.
+  absl::flat_hash_map<article::ArticleId, std::optional<v1::Article>> before;
+  std::vector<article::ArticleId> order;
+  uint32_t next_doc = 0;  // the number the next new article gets
+};
+
+absl::StatusOr<v1::PutResult> ArticleStore::Stage(const v1::Article& article, StagedWrite& staged,
+                                                  WriteBatch& batch) const {
+  const article::ArticleId id = *article::ParseArticleId(article.id());
+  auto [entry, inserted] = staged.touched.try_emplace(id);
+  if (inserted) {
+    NEWSDB_ASSIGN_OR_RETURN(entry->second, Load(id, nullptr));
+    staged.before[id] = entry->second.has_value()
+                            ? std::optional<v1::Article>(entry->second->content)
+                            : std::nullopt;
+    staged.order.push_back(id);
+  }
+  std::optional<StoredState>& state = entry->second;
+  const ArticleKey key{article.published_at().seconds(), id};
+  v1::PutResult result;
+  result.set_id(article.id());
+
+  bool changed = false;
+  if (!state.has_value()) {
+    state.emplace();
+    state->key = key;
+    state->doc = staged.next_doc++;
+    state->content = ContentOf(article);
+    result.set_outcome(v1::PUT_OUTCOME_CREATED);
+    batch.Put(ColumnFamily::kArticles, EncodeArticleKey(key), state->content.SerializeAsString());
+    batch.Put(ColumnFamily::kArticleIds, EncodeArticleIdKey(id), EncodeIdValue(key, state->doc));
+  } else if (!SameContent(state->content, article)) {
+    changed = true;
+    if (state->key.published_seconds != key.published_seconds) {
+      batch.Delete(ColumnFamily::kArticles, EncodeArticleKey(state->key));
+      batch.Put(ColumnFamily::kArticleIds, EncodeArticleIdKey(id), EncodeIdValue(key, state->doc));
+      state->key = key;
+    }
+    state->content = ContentOf(article);
+    batch.Put(ColumnFamily::kArticles, EncodeArticleKey(key), state->content.SerializeAsString());
+  }
+  for (const v1::ViewObservation& observation : article.view_history()) {
+    const int64_t captured = ToMicros(observation.captured_at());
+    auto [view, added] = state->views.try_emplace(captured, observation.views());
+    if (!added && view->second == observation.views()) continue;
+    view->second = observation.views();
+    changed = true;
+    batch.Put(ColumnFamily::kViewHistory, EncodeViewKey({id, captured}),
+              EncodeViewCount(observation.views()));
+  }
+  if (result.outcome() != v1::PUT_OUTCOME_CREATED) {
+    result.set_outcome(changed ? v1::PUT_OUTCOME_UPDATED : v1::PUT_OUTCOME_UNCHANGED);
+  }
+  return result;
+}
+
+std::vector<SearchIndex::Change> ArticleStore::IndexChanges(
+    const StagedWrite& staged, std::vector<article::ArticleId>* created) {
+  std::vector<SearchIndex::Change> changes;
+  for (article::ArticleId id : staged.order) {
+    const StoredState& state = *staged.touched.at(id);
+    const std::optional<v1::Article>& old = staged.before.at(id);
+    const int64_t views = state.views.empty() ? 0 : state.views.rbegin()->second;
+    changes.push_back(
+        SearchIndex::Change{state.doc, old.has_value() ? &*old : nullptr, &state.content, views});
+    if (!old.has_value()) created->push_back(id);
+  }
+  return changes;
+}
+
 absl::StatusOr<ArticleStore::PutReply> ArticleStore::WriteLocked(
     const google::protobuf::RepeatedPtrField<v1::Article>& articles, NewPostings& prepared,
     absl::string_view request_id, uint64_t fingerprint) {
@@ -282,64 +356,14 @@ absl::StatusOr<ArticleStore::PutReply> ArticleStore::WriteLocked(
                             ledger_.Find(request_id, fingerprint, articles));
     if (recorded.has_value()) return PutReply{*std::move(recorded), true};
   }
-  // The batch's view of each touched article, so that an id repeated within one request builds on
-  // its earlier occurrence rather than on the database.
-  absl::flat_hash_map<article::ArticleId, std::optional<StoredState>> touched;
-  // Text of each touched article before this write (nullopt for new ones), and touch order.
-  absl::flat_hash_map<article::ArticleId, std::optional<v1::Article>> before;
-  std::vector<article::ArticleId> order;
-  uint32_t next_doc = index_->next_doc();
+  StagedWrite staged;
+  staged.next_doc = index_->next_doc();
   WriteBatch batch = db_->NewWriteBatch();
   std::vector<v1::PutResult> results;
   results.reserve(articles.size());
-
-  for (int index = 0; index < articles.size(); ++index) {
-    const v1::Article& article = articles[index];
-    const article::ArticleId id = *article::ParseArticleId(article.id());
-    auto [entry, inserted] = touched.try_emplace(id);
-    if (inserted) {
-      NEWSDB_ASSIGN_OR_RETURN(entry->second, Load(id, nullptr));
-      before[id] = entry->second.has_value() ? std::optional<v1::Article>(entry->second->content)
-                                             : std::nullopt;
-      order.push_back(id);
-    }
-    std::optional<StoredState>& state = entry->second;
-    const ArticleKey key{article.published_at().seconds(), id};
-    v1::PutResult& result = results.emplace_back();
-    result.set_id(article.id());
-
-    bool changed = false;
-    if (!state.has_value()) {
-      state.emplace();
-      state->key = key;
-      state->doc = next_doc++;
-      state->content = ContentOf(article);
-      result.set_outcome(v1::PUT_OUTCOME_CREATED);
-      batch.Put(ColumnFamily::kArticles, EncodeArticleKey(key), state->content.SerializeAsString());
-      batch.Put(ColumnFamily::kArticleIds, EncodeArticleIdKey(id), EncodeIdValue(key, state->doc));
-    } else if (!SameContent(state->content, article)) {
-      changed = true;
-      if (state->key.published_seconds != key.published_seconds) {
-        batch.Delete(ColumnFamily::kArticles, EncodeArticleKey(state->key));
-        batch.Put(ColumnFamily::kArticleIds, EncodeArticleIdKey(id),
-                  EncodeIdValue(key, state->doc));
-        state->key = key;
-      }
-      state->content = ContentOf(article);
-      batch.Put(ColumnFamily::kArticles, EncodeArticleKey(key), state->content.SerializeAsString());
-    }
-    for (const v1::ViewObservation& observation : article.view_history()) {
-      const int64_t captured = ToMicros(observation.captured_at());
-      auto [view, added] = state->views.try_emplace(captured, observation.views());
-      if (!added && view->second == observation.views()) continue;
-      view->second = observation.views();
-      changed = true;
-      batch.Put(ColumnFamily::kViewHistory, EncodeViewKey({id, captured}),
-                EncodeViewCount(observation.views()));
-    }
-    if (result.outcome() != v1::PUT_OUTCOME_CREATED) {
-      result.set_outcome(changed ? v1::PUT_OUTCOME_UPDATED : v1::PUT_OUTCOME_UNCHANGED);
-    }
+  for (const v1::Article& article : articles) {
+    NEWSDB_ASSIGN_OR_RETURN(v1::PutResult result, Stage(article, staged, batch));
+    results.push_back(std::move(result));
   }
   const bool changes_articles = batch.count() > 0;
   if (!request_id.empty()) {
@@ -357,16 +381,8 @@ absl::StatusOr<ArticleStore::PutReply> ArticleStore::WriteLocked(
   }
 
   // The index changes go into the same batch: an article and its edited postings land together.
-  std::vector<SearchIndex::Change> changes;
   std::vector<article::ArticleId> created;
-  for (article::ArticleId id : order) {
-    const StoredState& state = *touched[id];
-    const std::optional<v1::Article>& old = before[id];
-    const int64_t views = state.views.empty() ? 0 : state.views.rbegin()->second;
-    changes.push_back(
-        SearchIndex::Change{state.doc, old.has_value() ? &*old : nullptr, &state.content, views});
-    if (!old.has_value()) created.push_back(id);
-  }
+  const std::vector<SearchIndex::Change> changes = IndexChanges(staged, &created);
   // The postings built before the lock are right unless another write created one of these ids
   // in between (then the index analyses the new articles itself).
   const bool use_prepared = created == prepared.ids;

@@ -99,6 +99,7 @@ class ArticleStore {
 
  private:
   struct StoredState;
+  struct StagedWrite;
   ArticleStore(std::unique_ptr<RocksDb> db, std::unique_ptr<SearchIndex> index,
                absl::Duration request_retention)
       : db_(std::move(db)), index_(std::move(index)), ledger_(*db_, request_retention) {}
@@ -108,6 +109,12 @@ class ArticleStore {
   absl::StatusOr<PutReply> WriteLocked(
       const google::protobuf::RepeatedPtrField<v1::Article>& articles, NewPostings& prepared,
       absl::string_view request_id, uint64_t fingerprint) ABSL_LOCKS_EXCLUDED(mutex_);
+  // WriteLocked's steps: adds one article's changes to `batch` and returns its outcome; then the
+  // index changes of everything staged, in touch order, with the ids created.
+  absl::StatusOr<v1::PutResult> Stage(const v1::Article& article, StagedWrite& staged,
+                                      WriteBatch& batch) const;
+  static std::vector<SearchIndex::Change> IndexChanges(const StagedWrite& staged,
+                                                       std::vector<article::ArticleId>* created);
   // Re-indexes the documents whose postings were in the write buffer at a crash.
   absl::Status RebuildBuffer();
 
