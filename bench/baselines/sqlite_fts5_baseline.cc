@@ -186,12 +186,14 @@ int64_t SqliteBytes(const std::string& path) {
          newsdb::bench::DiskBytes(path + "-shm");
 }
 
-int Ingest(const std::string& corpus, const std::string& path) {
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-    std::error_code ec;
-    std::filesystem::remove(path + suffix, ec);
-  }
-  Connection db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+void CreateIndexes(Connection& db) {
+  db.Exec("CREATE INDEX articles_published ON articles (published)");
+  db.Exec("CREATE INDEX articles_credit ON articles (credit)");
+  db.Exec("CREATE INDEX articles_views ON articles (views)");
+}
+
+// The bulk-load settings and the schema of a new database (bench/baselines/README.md).
+void CreateDatabase(Connection& db) {
   db.Exec(absl::StrCat("PRAGMA page_size = ", absl::GetFlag(FLAGS_page_size)));
   db.Exec("PRAGMA journal_mode = WAL");
   db.Exec(absl::StrCat("PRAGMA synchronous = ", absl::GetFlag(FLAGS_synchronous)));
@@ -203,13 +205,7 @@ int Ingest(const std::string& corpus, const std::string& path) {
   db.Exec(
       "CREATE TABLE articles (id INTEGER PRIMARY KEY, published INTEGER NOT NULL, "
       "views INTEGER NOT NULL, credit TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL)");
-  const bool deferred_indexes = absl::GetFlag(FLAGS_deferred_indexes);
-  auto create_indexes = [&db] {
-    db.Exec("CREATE INDEX articles_published ON articles (published)");
-    db.Exec("CREATE INDEX articles_credit ON articles (credit)");
-    db.Exec("CREATE INDEX articles_views ON articles (views)");
-  };
-  if (!deferred_indexes) create_indexes();
+  if (!absl::GetFlag(FLAGS_deferred_indexes)) CreateIndexes(db);
   // External content: FTS5 keeps only the index; snippet() and highlight() read the text from
   // `articles`, so the text is stored once.
   db.Exec(
@@ -220,10 +216,18 @@ int Ingest(const std::string& corpus, const std::string& path) {
     db.Exec(
         absl::StrCat("INSERT INTO fts (fts, rank) VALUES ('hashsize', ", hashsize_mb << 20, ")"));
   }
-
   if (const int pgsz = absl::GetFlag(FLAGS_fts5_pgsz); pgsz > 0) {
     db.Exec(absl::StrCat("INSERT INTO fts (fts, rank) VALUES ('pgsz', ", pgsz, ")"));
   }
+}
+
+int Ingest(const std::string& corpus, const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    std::error_code ec;
+    std::filesystem::remove(path + suffix, ec);
+  }
+  Connection db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+  CreateDatabase(db);
   const int batch = std::max(1, absl::GetFlag(FLAGS_batch));
   newsdb::bench::CorpusStats stats;
   std::string error;
@@ -264,7 +268,7 @@ int Ingest(const std::string& corpus, const std::string& path) {
     return kExitUsage;
   }
   db.Exec("COMMIT");
-  if (deferred_indexes) create_indexes();
+  if (absl::GetFlag(FLAGS_deferred_indexes)) CreateIndexes(db);
   db.Exec("PRAGMA synchronous = NORMAL");
   db.Exec("PRAGMA wal_checkpoint(FULL)");  // the load is durable before it counts as done
   const double ingest_seconds = stopwatch.Seconds();
