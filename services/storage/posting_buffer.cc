@@ -1,7 +1,9 @@
 #include "services/storage/posting_buffer.h"
 
 #include <algorithm>
+#include <optional>
 #include <queue>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -24,10 +26,14 @@ void SetPostingKeyFirstDoc(uint32_t doc, std::string* key) {
   }
 }
 
-PostingCursor::PostingCursor(std::unique_ptr<Iterator> rocks, uint32_t rocks_limit,
+PostingCursor::PostingCursor(const RocksDb& db, const Snapshot* snapshot, uint32_t rocks_limit,
                              const Segments& segments, absl::string_view lower,
                              absl::string_view upper)
-    : rocks_(std::move(rocks)), rocks_limit_(rocks_limit) {
+    : db_(&db),
+      snapshot_(snapshot),
+      rocks_(db.NewIterator(ColumnFamily::kPostings, std::string(lower), std::string(upper),
+                            snapshot)),
+      rocks_limit_(rocks_limit) {
   for (const std::shared_ptr<const MemSegment>& segment : segments) {
     const std::vector<std::string>& keys = segment->keys;
     auto key_less = [](const std::string& a, absl::string_view b) {
@@ -93,6 +99,19 @@ absl::string_view PostingCursor::value() const {
   if (current_ == kRocks) return rocks_->value();
   const Range& range = ranges_[current_];
   return range.segment->values[range.position];
+}
+
+absl::StatusOr<absl::string_view> PostingCursor::positions(size_t docs_end,
+                                                           std::string* scratch) const {
+  if (current_ != kRocks) return value().substr(std::min(docs_end, value().size()));
+  absl::StatusOr<std::optional<std::string>> stored =
+      db_->Get(ColumnFamily::kPositions, rocks_->key(), snapshot_);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) {
+    return absl::InternalError("a posting block's positions are missing from the index");
+  }
+  *scratch = **std::move(stored);
+  return absl::string_view(*scratch);
 }
 
 absl::Status MergeSegments(

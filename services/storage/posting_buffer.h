@@ -11,8 +11,9 @@
 // docs/architecture.md, "Index write buffer").
 //
 // A segment holds the postings of a run of new documents [first_doc, end_doc) as sorted
-// (posting key, block) pairs, in the same key and block formats as the `postings` column family,
-// so a reader merges the two sources without caring where a block lives.
+// (posting key, block) pairs, in the same key and block formats as RocksDB's, so a reader merges
+// the two sources without caring where a block lives (in RocksDB a block's positions are a value
+// of their own: PostingCursor::positions reads them from either).
 
 #include <cstdint>
 #include <memory>
@@ -48,18 +49,24 @@ uint32_t PostingKeyFirstDoc(absl::string_view key);
 void SetPostingKeyFirstDoc(uint32_t doc, std::string* key);  // key->size() >= 4
 
 // Iterates, in key order, the posting blocks with keys in [lower, upper) (an empty upper: no
-// bound) of RocksDB (`rocks`, already bounded) and of `segments`. RocksDB blocks whose first
-// document is >= `rocks_limit` are skipped: they are a flush of segments the reader still holds.
+// bound) of RocksDB's `postings` family as of `snapshot` (null: the latest) and of `segments`.
+// RocksDB blocks whose first document is >= `rocks_limit` are skipped: they are a flush of
+// segments the reader still holds. The database and snapshot must outlive the cursor.
 class PostingCursor {
  public:
-  PostingCursor(std::unique_ptr<Iterator> rocks, uint32_t rocks_limit, const Segments& segments,
-                absl::string_view lower, absl::string_view upper);
+  PostingCursor(const RocksDb& db, const Snapshot* snapshot, uint32_t rocks_limit,
+                const Segments& segments, absl::string_view lower, absl::string_view upper);
 
   void SeekToFirst();
   bool Valid() const { return current_ != kNone; }
   void Next();
   absl::string_view key() const;
+  // The block's documents and frequencies, and, for a block of the write buffer, its positions.
   absl::string_view value() const;
+  // The block's positions section; `docs_end` is where DecodePostingDocs stopped in value().
+  // A RocksDB block's positions are read from the `positions` family only now, into `scratch`.
+  // Errors: INTERNAL if they are missing or cannot be read.
+  absl::StatusOr<absl::string_view> positions(size_t docs_end, std::string* scratch) const;
   absl::Status status() const { return rocks_->status(); }
 
  private:
@@ -74,6 +81,8 @@ class PostingCursor {
   void SkipRocksBeyondLimit();
   void PickSmallest();
 
+  const RocksDb* db_;
+  const Snapshot* snapshot_;
   std::unique_ptr<Iterator> rocks_;
   uint32_t rocks_limit_;
   std::vector<Range> ranges_;

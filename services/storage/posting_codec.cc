@@ -181,6 +181,15 @@ absl::StatusOr<std::vector<Posting>> DecodePostingBlock(absl::string_view block,
   return postings;
 }
 
+absl::StatusOr<PostingBlockParts> SplitPostingBlock(absl::string_view block) {
+  size_t pos = 0;
+  uint64_t count = 0;
+  if (!ReadVarint(block, &pos, &count)) return Malformed("count");
+  if (count > block.size()) return Malformed("count larger than the block");
+  if (!SkipVarints(block, &pos, 2 * count)) return Malformed("documents");
+  return PostingBlockParts{block.substr(0, pos), block.substr(pos)};
+}
+
 absl::StatusOr<std::string> ConcatPostingBlocks(const std::vector<PostingBlockRef>& blocks) {
   if (blocks.empty()) return absl::InvalidArgumentError("no posting blocks to join");
   std::vector<uint32_t> docs;

@@ -15,6 +15,12 @@
 //   for each document, tf position deltas (the first relative to 0)
 // Document numbers and frequencies come first so that a query that needs no positions stops
 // reading before them.
+//
+// In RocksDB a block is two values under the same key: its documents and frequencies in
+// `postings`, its positions in `positions` (SplitPostingBlock). Positions are most of a common
+// word's bytes; kept apart, the blocks that every search reads stay small enough to live in the
+// block cache, and only phrase searches read positions. The write buffer's segments keep whole
+// blocks.
 
 #include <cstdint>
 #include <string>
@@ -60,6 +66,15 @@ absl::Status DecodePostingDocs(absl::string_view block, uint32_t first_doc,
 // Decodes everything. Errors: INVALID_ARGUMENT if malformed.
 absl::StatusOr<std::vector<Posting>> DecodePostingBlock(absl::string_view block,
                                                         uint32_t first_doc);
+
+// A block's two parts: documents with frequencies, then positions (empty in a block that has
+// none, such as the documents part itself).
+struct PostingBlockParts {
+  absl::string_view docs;
+  absl::string_view positions;
+};
+// Errors: INVALID_ARGUMENT if the documents part is malformed.
+absl::StatusOr<PostingBlockParts> SplitPostingBlock(absl::string_view block);
 
 // One block of a term: its key's first document number and its bytes.
 struct PostingBlockRef {

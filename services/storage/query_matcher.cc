@@ -244,15 +244,25 @@ absl::Status QueryMatcher::ReadCandidatePositions(IndexField field, absl::string
   size_t next = 0;  // the next candidate to find
   DocList block_docs;
   std::vector<uint32_t> block_freqs;
+  std::string scratch;
   for (it->SeekToFirst(); it->Valid() && next < candidates.size(); it->Next()) {
     NEWSDB_ASSIGN_OR_RETURN(PostingKey key, DecodePostingKey(it->key()));
     if (key.first_doc >= doc_limit_) break;
     block_docs.clear();
     block_freqs.clear();
-    size_t pos = 0;
-    const absl::string_view block = it->value();
-    absl::Status decoded = DecodePostingDocs(block, key.first_doc, &block_docs, &block_freqs, &pos);
+    size_t docs_end = 0;
+    absl::Status decoded =
+        DecodePostingDocs(it->value(), key.first_doc, &block_docs, &block_freqs, &docs_end);
     if (!decoded.ok()) return absl::InternalError(decoded.message());
+    if (block_docs.empty()) continue;
+    // A block that holds no candidate is passed without reading its positions.
+    if (found != nullptr) {
+      while (next < candidates.size() && candidates[next] < block_docs.front()) ++next;
+    }
+    if (next == candidates.size()) break;
+    if (candidates[next] > block_docs.back()) continue;
+    NEWSDB_ASSIGN_OR_RETURN(const absl::string_view block, it->positions(docs_end, &scratch));
+    size_t pos = 0;
     // Positions of documents that are not candidates are skipped unread, in runs.
     uint64_t skip = 0;
     for (size_t i = 0; i < block_docs.size() && next < candidates.size(); ++i) {

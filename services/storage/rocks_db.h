@@ -44,13 +44,17 @@ enum class ColumnFamily : int {
   kViewHistory,
   kPostings,
   kDocValues,
-  kRequests,  // the request ledger (request_ledger.h)
+  kRequests,   // the request ledger (request_ledger.h)
+  kPositions,  // the positions part of each posting block (posting_codec.h)
 };
-inline constexpr int kColumnFamilyCount = 6;
+inline constexpr int kColumnFamilyCount = 7;
 
 // Tuning knobs; the defaults suit a shard of a few million articles in 1 GiB of memory.
 struct RocksDbOptions {
   int64_t block_cache_bytes = 256 << 20;
+  // The `positions` family's own cache, so that phrase searches never evict the blocks that
+  // every search reads.
+  int64_t positions_cache_bytes = 64 << 20;
   bool sync_writes = false;  // fsync the WAL on every write (survives power loss, slower)
 };
 
@@ -75,6 +79,7 @@ class WriteBatch {
  public:
   ~WriteBatch();
   WriteBatch(WriteBatch&&) noexcept;
+  WriteBatch& operator=(WriteBatch&&) noexcept;
   WriteBatch(const WriteBatch&) = delete;
   WriteBatch& operator=(const WriteBatch&) = delete;
 

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <random>
+#include <string>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
@@ -23,10 +26,67 @@ const absl::string_view kIndexedThroughKey("\0indexed_through", 16);
 // Keep this many view changes for snapshots of later pages.
 constexpr size_t kMaxViewChanges = 4'000'000;
 
+// Key of the posting format's mark in `postings`: present once every block in RocksDB is stored
+// as two values (posting_codec.h). Indexes written before positions had a family of their own
+// are split when they are opened (MigrateToSplitBlocks).
+const absl::string_view kSplitBlocksKey("\0split_blocks", 13);
+
+// Writes a whole posting block as RocksDB holds it: documents part and positions part.
+absl::Status PutPostingBlock(absl::string_view key, absl::string_view block, WriteBatch& batch) {
+  NEWSDB_ASSIGN_OR_RETURN(PostingBlockParts parts, SplitPostingBlock(block));
+  batch.Put(ColumnFamily::kPostings, key, parts.docs);
+  batch.Put(ColumnFamily::kPositions, key, parts.positions);
+  return absl::OkStatus();
+}
+
+void DeletePostingBlock(absl::string_view key, WriteBatch& batch) {
+  batch.Delete(ColumnFamily::kPostings, key);
+  batch.Delete(ColumnFamily::kPositions, key);
+}
+
+// Moves the positions of every whole block in `postings` to `positions`, in batches, then writes
+// the mark. A crash part-way leaves blocks already split, which a new run passes over (a whole
+// block always has positions after its documents part; a split one has none).
+absl::Status MigrateToSplitBlocks(RocksDb& db) {
+  constexpr size_t kBatchBytes = 8 << 20;
+  std::unique_ptr<Iterator> it =
+      db.NewIterator(ColumnFamily::kPostings, std::string(1, '\x01'), "");
+  WriteBatch batch = db.NewWriteBatch();
+  size_t batch_bytes = 0;
+  int64_t moved = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    absl::StatusOr<PostingBlockParts> parts = SplitPostingBlock(it->value());
+    if (!parts.ok()) {
+      return absl::InternalError(absl::StrCat("posting block ", absl::CHexEscape(it->key()), ": ",
+                                              parts.status().message()));
+    }
+    if (parts->positions.empty()) continue;
+    NEWSDB_RETURN_IF_ERROR(PutPostingBlock(it->key(), it->value(), batch));
+    batch_bytes += it->key().size() * 2 + it->value().size();
+    ++moved;
+    if (batch_bytes >= kBatchBytes) {
+      NEWSDB_RETURN_IF_ERROR(db.Write(batch));
+      batch = db.NewWriteBatch();
+      batch_bytes = 0;
+    }
+  }
+  NEWSDB_RETURN_IF_ERROR(it->status());
+  batch.Put(ColumnFamily::kPostings, kSplitBlocksKey, "");
+  NEWSDB_RETURN_IF_ERROR(db.Write(batch));
+  if (moved > 0) {
+    LOG(INFO) << "index: moved the positions of " << moved
+              << " posting blocks to their own column family";
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Load(RocksDb& db,
                                                                const IndexOptions& options) {
+  NEWSDB_ASSIGN_OR_RETURN(std::optional<std::string> split,
+                          db.Get(ColumnFamily::kPostings, kSplitBlocksKey));
+  if (!split.has_value()) NEWSDB_RETURN_IF_ERROR(MigrateToSplitBlocks(db));
   std::unique_ptr<SearchIndex> index(new SearchIndex(db, options));
   index->epoch_ = std::random_device{}() * uint64_t{0x100000001} ^
                   static_cast<uint64_t>(absl::ToUnixNanos(absl::Now()));
@@ -171,8 +231,10 @@ absl::Status SearchIndex::RewriteEditedBlocks(PostingEdits edits, WriteBatch& ba
         NEWSDB_ASSIGN_OR_RETURN(PostingKey key, DecodePostingKey(it->key()));
         if (!best || key.first_doc > *best) {
           if (!blocks.contains(key.first_doc)) {
-            absl::StatusOr<std::vector<Posting>> postings =
-                DecodePostingBlock(it->value(), key.first_doc);
+            NEWSDB_ASSIGN_OR_RETURN(std::optional<std::string> positions,
+                                    db_.Get(ColumnFamily::kPositions, it->key()));
+            absl::StatusOr<std::vector<Posting>> postings = DecodePostingBlock(
+                absl::StrCat(it->value(), positions.value_or("")), key.first_doc);
             if (!postings.ok()) {
               return absl::InternalError(
                   absl::StrCat("term ", term, ": ", postings.status().message()));
@@ -208,13 +270,12 @@ absl::Status SearchIndex::RewriteEditedBlocks(PostingEdits edits, WriteBatch& ba
       }
     }
     for (auto& [first, postings] : blocks) {
+      const std::string key = EncodePostingKey(field, term, first);
       if (postings.empty()) {
-        if (existed[first])
-          batch.Delete(ColumnFamily::kPostings, EncodePostingKey(field, term, first));
+        if (existed[first]) DeletePostingBlock(key, batch);
         continue;
       }
-      batch.Put(ColumnFamily::kPostings, EncodePostingKey(field, term, first),
-                EncodePostingBlock(first, postings));
+      NEWSDB_RETURN_IF_ERROR(PutPostingBlock(key, EncodePostingBlock(first, postings), batch));
     }
   }
   return absl::OkStatus();
@@ -284,10 +345,12 @@ absl::Status SearchIndex::FlushLocked() {
   }
   for (const std::shared_ptr<const MemSegment>& segment : segments) bytes += segment->bytes;
   WriteBatch batch = db_.NewWriteBatch();
+  absl::Status split = absl::OkStatus();
   NEWSDB_RETURN_IF_ERROR(
       MergeSegments(segments, [&](absl::string_view key, absl::string_view value) {
-        batch.Put(ColumnFamily::kPostings, key, value);
+        if (split.ok()) split = PutPostingBlock(key, value, batch);
       }));
+  if (!split.ok()) return absl::InternalError(absl::StrCat("index buffer: ", split.message()));
   batch.Put(ColumnFamily::kPostings, kIndexedThroughKey, EncodeDocKey(through));
   NEWSDB_RETURN_IF_ERROR(db_.Write(batch));
   absl::MutexLock lock(&mutex_);

@@ -30,9 +30,7 @@ class PostingSource {
 
   // Blocks with keys in [lower, upper) (an empty upper: unbounded).
   PostingCursor Cursor(absl::string_view lower, absl::string_view upper) const {
-    return PostingCursor(db_->NewIterator(ColumnFamily::kPostings, std::string(lower),
-                                          std::string(upper), snapshot_.get()),
-                         indexed_through_, segments_, lower, upper);
+    return PostingCursor(*db_, snapshot_.get(), indexed_through_, segments_, lower, upper);
   }
 
  private:

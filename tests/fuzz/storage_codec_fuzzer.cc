@@ -1,4 +1,4 @@
-// Fuzzes storage's decoders of bytes read back from RocksDB (posting keys and blocks, document
+// Fuzzes storage's decoders of bytes read back from RocksDB (posting keys, blocks and their split into documents and positions, document
 // values, article keys, `article_ids` values and view keys): a corrupted or hostile value must give
 // an error, never a crash, and whatever decodes must survive an encode/decode round trip unchanged.
 // (Decoders accept non-minimal varints, so re-encoding need not give the same bytes.)
@@ -46,8 +46,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   std::vector<uint32_t> docs, freqs;
-  if (DecodePostingDocs(bytes, first_doc, &docs, &freqs).ok()) {
+  size_t docs_end = 0;
+  const bool docs_decoded = DecodePostingDocs(bytes, first_doc, &docs, &freqs, &docs_end).ok();
+  if (docs_decoded) {
     NEWSDB_FUZZ_CHECK(docs.size() == freqs.size());
+  }
+  // Splitting into the two parts RocksDB stores: they are the bytes, cut where the documents end.
+  if (absl::StatusOr<PostingBlockParts> parts = SplitPostingBlock(bytes); parts.ok()) {
+    NEWSDB_FUZZ_CHECK(parts->docs.size() + parts->positions.size() == bytes.size() &&
+                      bytes.compare(0, parts->docs.size(), parts->docs.data(),
+                                    parts->docs.size()) == 0);
+    if (docs_decoded) NEWSDB_FUZZ_CHECK(parts->docs.size() == docs_end);
   }
   if (absl::StatusOr<PostingKey> key = DecodePostingKey(bytes); key.ok()) {
     NEWSDB_FUZZ_CHECK(EncodePostingKey(key->field, key->term, key->first_doc) == bytes);

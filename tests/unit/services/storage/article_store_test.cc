@@ -1,6 +1,9 @@
 #include "services/storage/article_store.h"
 
 #include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -321,6 +324,45 @@ TEST_F(ArticleStoreTest, EverythingSurvivesReopening) {
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_EQ(stored->views(), 6000);
   EXPECT_EQ(stored->view_history_size(), 2);
+}
+
+// An index written before positions had a column family of their own held whole posting blocks
+// in `postings`; opening it moves their positions out, and phrases, words and edits still work.
+TEST_F(ArticleStoreTest, IndexWithWholePostingBlocksIsSplitWhenOpened) {
+  std::vector<v1::Article> articles;
+  for (int i = 0; i < 3; ++i) {
+    articles.push_back(MakeArticle(1700631060 + 60 * i, absl::StrCat("Old ", i), i, 1700697600));
+  }
+  ASSERT_TRUE(store_->Put(Batch(articles)).ok());
+  store_.reset();  // merges the write buffer into RocksDB
+  {
+    // Rewrite the index as the old format had it: whole blocks, no positions family, no mark.
+    absl::StatusOr<std::unique_ptr<RocksDb>> db = RocksDb::Open(dir_.path() + "/rocksdb");
+    ASSERT_TRUE(db.ok()) << db.status();
+    WriteBatch batch = (*db)->NewWriteBatch();
+    std::unique_ptr<Iterator> it = (*db)->NewIterator(ColumnFamily::kPositions, "", "");
+    int blocks = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next(), ++blocks) {
+      absl::StatusOr<std::optional<std::string>> docs =
+          (*db)->Get(ColumnFamily::kPostings, it->key());
+      ASSERT_TRUE(docs.ok() && docs->has_value());
+      batch.Put(ColumnFamily::kPostings, it->key(), absl::StrCat(**docs, it->value()));
+      batch.Delete(ColumnFamily::kPositions, it->key());
+    }
+    ASSERT_GT(blocks, 0);
+    batch.Delete(ColumnFamily::kPostings, std::string("\0split_blocks", 13));
+    ASSERT_TRUE((*db)->Write(batch).ok());
+  }
+  absl::StatusOr<std::unique_ptr<ArticleStore>> reopened = ArticleStore::Open(dir_.path());
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ(SearchCount(**reopened, "first paragraph"), 3);
+  EXPECT_EQ(SearchCount(**reopened, "paragraph first"), 0);
+  EXPECT_EQ(SearchCount(**reopened, "bullet"), 3);
+  v1::Article edited = articles[1];
+  edited.set_paragraphs(0, "Second thoughts.");
+  ASSERT_TRUE((*reopened)->Put(Batch({edited})).ok());
+  EXPECT_EQ(SearchCount(**reopened, "first paragraph"), 2);
+  EXPECT_EQ(SearchCount(**reopened, "second thoughts"), 1);
 }
 
 // --- The request ledger --------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/testing/temp_dir.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -38,10 +39,14 @@ class PostingBufferTest : public ::testing::Test {
   }
 
   void PutBlock(absl::string_view term, const std::vector<Posting>& postings) {
+    // As the index stores a block: documents and positions under the same key, apart.
+    const std::string block = EncodePostingBlock(postings.front().doc, postings);
+    absl::StatusOr<PostingBlockParts> parts = SplitPostingBlock(block);
+    ASSERT_TRUE(parts.ok()) << parts.status();
+    const std::string key = EncodePostingKey(IndexField::kBody, term, postings.front().doc);
     WriteBatch batch = db_->NewWriteBatch();
-    batch.Put(ColumnFamily::kPostings,
-              EncodePostingKey(IndexField::kBody, term, postings.front().doc),
-              EncodePostingBlock(postings.front().doc, postings));
+    batch.Put(ColumnFamily::kPostings, key, parts->docs);
+    batch.Put(ColumnFamily::kPositions, key, parts->positions);
     ASSERT_TRUE(db_->Write(batch).ok());
   }
 
@@ -49,16 +54,36 @@ class PostingBufferTest : public ::testing::Test {
   std::vector<std::pair<std::string, uint32_t>> Read(uint32_t rocks_limit, const Segments& segments,
                                                      const std::string& lower,
                                                      const std::string& upper) {
-    PostingCursor cursor(db_->NewIterator(ColumnFamily::kPostings, lower, upper), rocks_limit,
-                         segments, lower, upper);
     std::vector<std::pair<std::string, uint32_t>> out;
+    for (const auto& [term, posting] : ReadPostings(rocks_limit, segments, lower, upper)) {
+      out.emplace_back(term, posting.doc);
+    }
+    return out;
+  }
+
+  // Every (term, posting with its positions) the cursor yields over [lower, upper).
+  std::vector<std::pair<std::string, Posting>> ReadPostings(uint32_t rocks_limit,
+                                                            const Segments& segments,
+                                                            const std::string& lower,
+                                                            const std::string& upper) {
+    PostingCursor cursor(*db_, nullptr, rocks_limit, segments, lower, upper);
+    std::vector<std::pair<std::string, Posting>> out;
+    std::string scratch;
     for (cursor.SeekToFirst(); cursor.Valid(); cursor.Next()) {
       absl::StatusOr<PostingKey> key = DecodePostingKey(cursor.key());
       EXPECT_TRUE(key.ok());
-      absl::StatusOr<std::vector<Posting>> postings =
-          DecodePostingBlock(cursor.value(), key->first_doc);
-      EXPECT_TRUE(postings.ok());
-      for (const Posting& posting : *postings) out.emplace_back(key->term, posting.doc);
+      std::vector<uint32_t> docs;
+      std::vector<uint32_t> freqs;
+      size_t docs_end = 0;
+      EXPECT_TRUE(DecodePostingDocs(cursor.value(), key->first_doc, &docs, &freqs, &docs_end).ok());
+      absl::StatusOr<absl::string_view> positions = cursor.positions(docs_end, &scratch);
+      EXPECT_TRUE(positions.ok()) << positions.status();
+      if (!positions.ok()) continue;
+      absl::StatusOr<std::vector<Posting>> postings = DecodePostingBlock(
+          absl::StrCat(cursor.value().substr(0, docs_end), *positions), key->first_doc);
+      EXPECT_TRUE(postings.ok()) << postings.status();
+      if (!postings.ok()) continue;
+      for (Posting& posting : *postings) out.emplace_back(key->term, std::move(posting));
     }
     EXPECT_TRUE(cursor.status().ok());
     return out;
@@ -90,6 +115,31 @@ TEST_F(PostingBufferTest, CursorSkipsRocksDbBlocksOfAFlushItsReaderStillHoldsInM
   PutBlock("grain", {{11, {1}}});  // the flushed copy of the segment, written before it is dropped
   EXPECT_THAT(Read(10, segments, "", ""), ElementsAre(Pair("grain", 1), Pair("grain", 11)));
   EXPECT_THAT(Read(20, {}, "", ""), ElementsAre(Pair("grain", 1), Pair("grain", 11)));
+}
+
+TEST_F(PostingBufferTest, CursorReadsPositionsFromRocksDbsOwnFamilyAndFromSegments) {
+  PutBlock("grain", {{1, {0, 4}}, {3, {2}}});
+  const Segments segments = {Segment(10, 20, {{"grain", {{11, {1, 7, 9}}}}})};
+  const std::vector<std::pair<std::string, Posting>> read = ReadPostings(10, segments, "", "");
+  ASSERT_EQ(read.size(), 3u);
+  EXPECT_THAT(read[0].second.positions, ElementsAre(0, 4));
+  EXPECT_THAT(read[1].second.positions, ElementsAre(2));
+  EXPECT_THAT(read[2].second.positions, ElementsAre(1, 7, 9));
+}
+
+TEST_F(PostingBufferTest, CursorReportsABlockWhosePositionsAreMissing) {
+  WriteBatch batch = db_->NewWriteBatch();
+  const std::string block = EncodePostingBlock(1, {{1, {0}}});
+  absl::StatusOr<PostingBlockParts> parts = SplitPostingBlock(block);
+  ASSERT_TRUE(parts.ok());
+  batch.Put(ColumnFamily::kPostings, EncodePostingKey(IndexField::kBody, "grain", 1), parts->docs);
+  ASSERT_TRUE(db_->Write(batch).ok());
+  PostingCursor cursor(*db_, nullptr, 10, {}, "", "");
+  cursor.SeekToFirst();
+  ASSERT_TRUE(cursor.Valid());
+  std::string scratch;
+  EXPECT_EQ(cursor.positions(parts->docs.size(), &scratch).status().code(),
+            absl::StatusCode::kInternal);
 }
 
 TEST_F(PostingBufferTest, MergeMakesOneBlockPerTermInKeyOrder) {

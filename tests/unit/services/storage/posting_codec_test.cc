@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -84,6 +85,26 @@ TEST(PostingCodecTest, JoiningOverlappingOrBrokenBlocksIsAnError) {
 
 namespace newsdb::storage {
 namespace {
+
+TEST(PostingCodecTest, SplitBlockPartsAreTheDocumentsThenThePositions) {
+  const std::vector<Posting> postings = {{3, {0, 200}}, {900, {5}}};
+  const std::string block = EncodePostingBlock(0, postings);
+  absl::StatusOr<PostingBlockParts> parts = SplitPostingBlock(block);
+  ASSERT_TRUE(parts.ok()) << parts.status();
+  EXPECT_EQ(absl::StrCat(parts->docs, parts->positions), block);
+  std::vector<uint32_t> docs;
+  std::vector<uint32_t> freqs;
+  size_t docs_end = 0;
+  ASSERT_TRUE(DecodePostingDocs(parts->docs, 0, &docs, &freqs, &docs_end).ok());
+  EXPECT_THAT(docs, ::testing::ElementsAre(3, 900));
+  EXPECT_THAT(freqs, ::testing::ElementsAre(2, 1));
+  EXPECT_EQ(docs_end, parts->docs.size());
+  // The documents part alone splits into itself and no positions.
+  absl::StatusOr<PostingBlockParts> again = SplitPostingBlock(parts->docs);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->positions.empty());
+  EXPECT_FALSE(SplitPostingBlock(block.substr(0, 2)).ok());
+}
 
 TEST(PostingCodecTest, SkippingVarintsLandsWhereReadingThemWould) {
   std::mt19937 random(3);
