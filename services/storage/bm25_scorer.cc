@@ -24,23 +24,46 @@ Bm25Scorer::Bm25Scorer(const CollectionStats& stats, const DocValuesView& values
   }
 }
 
-// Inlined into the scoring loops (used only in this file).
-ABSL_ATTRIBUTE_ALWAYS_INLINE inline double Bm25Scorer::FieldPart(IndexField field, uint32_t tf,
-                                                                 uint32_t doc) const {
-  double length = 0, average = 1, weight = 0;
+namespace {
+
+// BM25's length normalisation of a field: k1 (1 - b + b length / average).
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline double Norm(double length, double average) {
+  return Bm25Scorer::kK1 * (1 - Bm25Scorer::kB + Bm25Scorer::kB * length / average);
+}
+
+// One field's weighted BM25 part for `tf` occurrences and the field's norm.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline double Part(double weight, uint32_t tf, double norm) {
+  const double frequency = tf;
+  return weight * frequency * (Bm25Scorer::kK1 + 1) / (frequency + norm);
+}
+
+// Norms of lengths below this come from a table when a field list is long enough to repay it.
+constexpr uint32_t kNormTableSize = 4096;
+
+}  // namespace
+
+Bm25Scorer::FieldConstants Bm25Scorer::ConstantsOf(IndexField field) const {
   switch (field) {
     case IndexField::kTitle:
-      length = values_.title_length(doc), average = title_average_, weight = kTitleWeight;
-      break;
+      return {title_average_, kTitleWeight};
     case IndexField::kBody:
-      length = values_.body_length(doc), average = body_average_, weight = kBodyWeight;
-      break;
+      return {body_average_, kBodyWeight};
     case IndexField::kCredit:
-      length = values_.credit_length(doc), average = credit_average_, weight = kCreditWeight;
       break;
   }
-  const double frequency = tf;
-  return weight * frequency * (kK1 + 1) / (frequency + kK1 * (1 - kB + kB * length / average));
+  return {credit_average_, kCreditWeight};
+}
+
+uint32_t Bm25Scorer::LengthOf(IndexField field, uint32_t doc) const {
+  switch (field) {
+    case IndexField::kTitle:
+      return values_.title_length(doc);
+    case IndexField::kBody:
+      return values_.body_length(doc);
+    case IndexField::kCredit:
+      break;
+  }
+  return values_.credit_length(doc);
 }
 
 double Bm25Scorer::LeafScore(size_t leaf, uint32_t doc) const {
@@ -50,41 +73,56 @@ double Bm25Scorer::LeafScore(size_t leaf, uint32_t doc) const {
   for (const FieldMatches& field : leaves_[leaf].fields) {
     auto it = std::lower_bound(field.docs.begin(), field.docs.end(), doc);
     if (it == field.docs.end() || *it != doc) continue;
-    parts += FieldPart(field.field, field.freqs[static_cast<size_t>(it - field.docs.begin())], doc);
+    const FieldConstants constants = ConstantsOf(field.field);
+    parts += Part(constants.weight, field.freqs[static_cast<size_t>(it - field.docs.begin())],
+                  Norm(LengthOf(field.field, doc), constants.average));
   }
   return idf_[leaf] * parts;
 }
 
+// Adds `field`'s part to parts[j] for each docs[j] in the field list: the two sorted lists walk
+// together once. Norms come from a table of the same expression, so the bits are LeafScore's.
+void Bm25Scorer::AddFieldParts(const FieldMatches& field, const DocList& docs,
+                               std::vector<double>& parts) const {
+  const FieldConstants constants = ConstantsOf(field.field);
+  std::vector<double> table;
+  if (field.docs.size() >= 4 * kNormTableSize) {
+    table.resize(kNormTableSize);
+    for (uint32_t length = 0; length < kNormTableSize; ++length) {
+      table[length] = Norm(length, constants.average);
+    }
+  }
+  const size_t n = docs.size();
+  size_t j = 0;
+  for (size_t i = 0; i < field.docs.size(); ++i) {
+    const uint32_t doc = field.docs[i];
+    while (j < n && docs[j] < doc) ++j;
+    if (j == n) break;
+    if (docs[j] != doc) continue;
+    const uint32_t length = LengthOf(field.field, doc);
+    const double norm = length < table.size() ? table[length] : Norm(length, constants.average);
+    parts[j] += Part(constants.weight, field.freqs[i], norm);
+    ++j;
+  }
+}
+
 std::vector<double> Bm25Scorer::ScoreAll(const DocList& docs) const {
+  // A document's field parts add up in title, body, credit order, as in LeafScore, then
+  // times the leaf's idf onto the score. The first leaf's parts add up in the scores themselves
+  // (0 + idf * parts is idf * parts): one array for the common one-leaf search.
   std::vector<double> scores(docs.size(), 0.0);
-  struct Cursor {
-    const FieldMatches* field;
-    size_t next;
-  };
-  std::vector<Cursor> cursors;
+  std::vector<double> parts;
   for (size_t leaf = 0; leaf < leaves_.size(); ++leaf) {
-    // The leaf's field lists walk along `docs` together, so a document's parts add up in a
-    // register in title, body, credit order, as in LeafScore: the same bits, no per-leaf array.
-    cursors.clear();
-    for (const FieldMatches& field : leaves_[leaf].fields) cursors.push_back({&field, 0});
+    std::vector<double>& sums = leaf == 0 ? scores : parts;
+    if (leaf > 0) parts.assign(docs.size(), 0.0);
+    for (const FieldMatches& field : leaves_[leaf].fields) AddFieldParts(field, docs, sums);
     const double idf = idf_[leaf];
+    if (leaf == 0) {
+      for (double& score : scores) score *= idf;
+      continue;
+    }
     for (size_t j = 0; j < docs.size(); ++j) {
-      const uint32_t doc = docs[j];
-      double parts = 0;
-      bool any_left = false;
-      for (Cursor& cursor : cursors) {
-        const DocList& field_docs = cursor.field->docs;
-        size_t& next = cursor.next;
-        while (next < field_docs.size() && field_docs[next] < doc) ++next;
-        if (next == field_docs.size()) continue;
-        any_left = true;
-        if (field_docs[next] == doc) {
-          parts += FieldPart(cursor.field->field, cursor.field->freqs[next], doc);
-          ++next;
-        }
-      }
-      if (parts != 0) scores[j] += idf * parts;
-      if (!any_left) break;  // every field list is behind us
+      if (parts[j] != 0) scores[j] += idf * parts[j];
     }
   }
   return scores;

@@ -45,8 +45,14 @@ class Bm25Scorer {
   double Score(uint32_t doc) const;
 
  private:
-  // BM25's weight of one occurrence count in a field of a document.
-  double FieldPart(IndexField field, uint32_t tf, uint32_t doc) const;
+  struct FieldConstants {
+    double average;  // length
+    double weight;
+  };
+  FieldConstants ConstantsOf(IndexField field) const;
+  uint32_t LengthOf(IndexField field, uint32_t doc) const;
+  void AddFieldParts(const FieldMatches& field, const DocList& docs,
+                     std::vector<double>& parts) const;
 
   const DocValuesView& values_;
   const std::vector<LeafMatches>& leaves_;
