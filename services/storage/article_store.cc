@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <string>
 #include <thread>
 #include <utility>
 
@@ -15,9 +16,31 @@
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
 #include "common/time/timestamp.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/wire_format_lite.h"
 
 namespace newsdb::storage {
 namespace {
+
+// Parses an `articles` value. Without paragraphs their bytes are skipped unparsed, so a page of
+// BASIC hits or a titles-only scan copies no article bodies. False if the value is malformed.
+bool ParseStoredArticle(absl::string_view value, bool with_paragraphs, v1::Article* article) {
+  if (with_paragraphs) return article->ParseFromArray(value.data(), static_cast<int>(value.size()));
+  using google::protobuf::internal::WireFormatLite;
+  google::protobuf::io::CodedInputStream input(reinterpret_cast<const uint8_t*>(value.data()),
+                                               static_cast<int>(value.size()));
+  std::string kept;
+  while (true) {
+    const int start = input.CurrentPosition();
+    const uint32_t tag = input.ReadTag();
+    if (tag == 0) break;  // the end, or a malformed tag (checked below)
+    if (!WireFormatLite::SkipField(&input, tag)) return false;
+    if (WireFormatLite::GetTagFieldNumber(tag) == v1::Article::kParagraphsFieldNumber) continue;
+    kept.append(value.data() + start, static_cast<size_t>(input.CurrentPosition() - start));
+  }
+  return static_cast<size_t>(input.CurrentPosition()) == value.size() &&
+         article->ParseFromString(kept);
+}
 
 constexpr size_t kMaxTitleBytes = 4096;
 constexpr size_t kMaxArticleBytes = 16 << 20;
@@ -475,10 +498,9 @@ absl::Status ArticleStore::Scan(const ScanOptions& options,
   for (; it->Valid(); options.newest_first ? it->Prev() : it->Next()) {
     NEWSDB_ASSIGN_OR_RETURN(ArticleKey key, DecodeArticleKey(it->key()));
     v1::Article article;
-    if (!article.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+    if (!ParseStoredArticle(it->value(), !options.omit_paragraphs, &article)) {
       return absl::InternalError("unreadable article value");
     }
-    if (options.omit_paragraphs) article.clear_paragraphs();
     NEWSDB_RETURN_IF_ERROR(FillViews(*views, key.id, &article));
     if (!sink(std::move(article))) return absl::OkStatus();
     if (options.limit > 0 && ++passed >= options.limit) return absl::OkStatus();
@@ -513,7 +535,9 @@ absl::StatusOr<v1::SearchShardResponse> ArticleStore::Search(
                  snapshot.get()));
     v1::SearchHit* out = response.add_hits();
     v1::Article* article = out->mutable_article();
-    if (!value.has_value() || !article->ParseFromString(*value)) {
+    // Highlights need the paragraphs even when the article goes out without them.
+    const bool with_paragraphs = !request.omit_paragraphs() || highlight.enabled();
+    if (!value.has_value() || !ParseStoredArticle(*value, with_paragraphs, article)) {
       return absl::InternalError(absl::StrCat("indexed article ", article::FormatArticleId(hit.id),
                                               " is missing or unreadable"));
     }

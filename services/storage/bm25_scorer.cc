@@ -39,6 +39,8 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline double Part(double weight, uint32_t tf, doub
 
 // Norms of lengths below this come from a table when a field list is long enough to repay it.
 constexpr uint32_t kNormTableSize = 4096;
+// How many documents ahead the scoring loop prefetches a length.
+constexpr size_t kPrefetchDistance = 16;
 
 }  // namespace
 
@@ -54,16 +56,16 @@ Bm25Scorer::FieldConstants Bm25Scorer::ConstantsOf(IndexField field) const {
   return {credit_average_, kCreditWeight};
 }
 
-uint32_t Bm25Scorer::LengthOf(IndexField field, uint32_t doc) const {
+const SharedColumn<uint32_t>::Reader& Bm25Scorer::LengthsOf(IndexField field) const {
   switch (field) {
     case IndexField::kTitle:
-      return values_.title_length(doc);
+      return values_.title_lengths();
     case IndexField::kBody:
-      return values_.body_length(doc);
+      return values_.body_lengths();
     case IndexField::kCredit:
       break;
   }
-  return values_.credit_length(doc);
+  return values_.credit_lengths();
 }
 
 double Bm25Scorer::LeafScore(size_t leaf, uint32_t doc) const {
@@ -75,7 +77,7 @@ double Bm25Scorer::LeafScore(size_t leaf, uint32_t doc) const {
     if (it == field.docs.end() || *it != doc) continue;
     const FieldConstants constants = ConstantsOf(field.field);
     parts += Part(constants.weight, field.freqs[static_cast<size_t>(it - field.docs.begin())],
-                  Norm(LengthOf(field.field, doc), constants.average));
+                  Norm(LengthsOf(field.field)[doc], constants.average));
   }
   return idf_[leaf] * parts;
 }
@@ -92,14 +94,20 @@ void Bm25Scorer::AddFieldParts(const FieldMatches& field, const DocList& docs,
       table[length] = Norm(length, constants.average);
     }
   }
+  const SharedColumn<uint32_t>::Reader& lengths = LengthsOf(field.field);
   const size_t n = docs.size();
+  const size_t count = field.docs.size();
   size_t j = 0;
-  for (size_t i = 0; i < field.docs.size(); ++i) {
+  for (size_t i = 0; i < count; ++i) {
+    // A rare word's documents are far apart, so each length is a cache miss: ask for it early.
+    if (i + kPrefetchDistance < count) {
+      __builtin_prefetch(lengths.address(field.docs[i + kPrefetchDistance]));
+    }
     const uint32_t doc = field.docs[i];
     while (j < n && docs[j] < doc) ++j;
     if (j == n) break;
     if (docs[j] != doc) continue;
-    const uint32_t length = LengthOf(field.field, doc);
+    const uint32_t length = lengths[doc];
     const double norm = length < table.size() ? table[length] : Norm(length, constants.average);
     parts[j] += Part(constants.weight, field.freqs[i], norm);
     ++j;

@@ -50,7 +50,7 @@ class Bm25Scorer {
     double weight;
   };
   FieldConstants ConstantsOf(IndexField field) const;
-  uint32_t LengthOf(IndexField field, uint32_t doc) const;
+  const SharedColumn<uint32_t>::Reader& LengthsOf(IndexField field) const;
   void AddFieldParts(const FieldMatches& field, const DocList& docs,
                      std::vector<double>& parts) const;
 

@@ -97,6 +97,9 @@ class DocValuesView {
   uint32_t title_length(uint32_t doc) const { return title_lengths_[doc]; }
   uint32_t body_length(uint32_t doc) const { return body_lengths_[doc]; }
   uint32_t credit_length(uint32_t doc) const { return credit_lengths_[doc]; }
+  const SharedColumn<uint32_t>::Reader& title_lengths() const { return title_lengths_; }
+  const SharedColumn<uint32_t>::Reader& body_lengths() const { return body_lengths_; }
+  const SharedColumn<uint32_t>::Reader& credit_lengths() const { return credit_lengths_; }
   // Sums of the lengths of documents [0, doc_limit()): kept when the view covers every document,
   // summed otherwise (a later page's older limit).
   FieldLengths length_sums() const;

@@ -42,8 +42,10 @@ rocksdb::ColumnFamilyOptions FamilyOptions(ColumnFamily family,
   table.block_cache = cache;
   table.cache_index_and_filter_blocks = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
-  if (family == ColumnFamily::kArticleIds || family == ColumnFamily::kViewHistory) {
-    // Point lookups by id: a Bloom filter saves disk reads for ids that are new.
+  if (family == ColumnFamily::kArticleIds || family == ColumnFamily::kViewHistory ||
+      family == ColumnFamily::kArticles) {
+    // Point lookups by key: a Bloom filter saves disk reads for ids that are new, and a search's
+    // Get of each hit's article the index seeks of the levels that do not hold it.
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   }
   if (family == ColumnFamily::kArticles) table.block_size = 16 * 1024;

@@ -31,7 +31,10 @@ class SharedColumn {
   class Reader {
    public:
     Reader() = default;
-    T operator[](uint32_t doc) const { return chunks_[doc >> kChunkShift][doc & (kChunkDocs - 1)]; }
+    T operator[](uint32_t doc) const { return *address(doc); }
+    const T* address(uint32_t doc) const {
+      return chunks_[doc >> kChunkShift].get() + (doc & (kChunkDocs - 1));
+    }
 
    private:
     friend class SharedColumn;

@@ -326,6 +326,51 @@ TEST_F(ArticleStoreTest, EverythingSurvivesReopening) {
   EXPECT_EQ(stored->view_history_size(), 2);
 }
 
+// BASIC hits and titles-only scans leave out the paragraphs and nothing else; highlights still
+// see the paragraphs.
+TEST_F(ArticleStoreTest, WithoutParagraphsEverythingElseComesBack) {
+  const v1::Article article = MakeArticle(1700631060, "Grain exports rise", 5811, 1700697600);
+  ASSERT_TRUE(store_->Put(Batch({article})).ok());
+  ASSERT_TRUE(
+      store_->Put(Batch({MakeArticle(1700631060, "Grain exports rise", 6000, 1700784000)})).ok());
+  absl::StatusOr<v1::Article> full = store_->Get(article.id());
+  ASSERT_TRUE(full.ok()) << full.status();
+  v1::Article expected = *full;
+  expected.clear_paragraphs();
+  ASSERT_EQ(expected.view_history_size(), 2);
+
+  v1::SearchShardRequest request;
+  request.mutable_query()->mutable_term()->set_text("grain");
+  request.set_limit(5);
+  request.set_omit_paragraphs(true);
+  absl::StatusOr<v1::SearchShardResponse> found = store_->Search(request, [] { return false; });
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->hits_size(), 1);
+  EXPECT_EQ(found->hits(0).article().SerializeAsString(), expected.SerializeAsString());
+
+  request.mutable_query()->mutable_term()->set_text("paragraph");
+  request.mutable_highlight()->set_enabled(true);
+  found = store_->Search(request, [] { return false; });
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->hits_size(), 1);
+  EXPECT_EQ(found->hits(0).article().paragraphs_size(), 0);
+  EXPECT_THAT(found->hits(0).snippets().body(),
+              ::testing::Contains(::testing::HasSubstr("paragraph")));
+
+  ScanOptions scan;
+  scan.omit_paragraphs = true;
+  std::vector<v1::Article> scanned;
+  ASSERT_TRUE(store_
+                  ->Scan(scan,
+                         [&](v1::Article a) {
+                           scanned.push_back(std::move(a));
+                           return true;
+                         })
+                  .ok());
+  ASSERT_EQ(scanned.size(), 1u);
+  EXPECT_EQ(scanned[0].SerializeAsString(), expected.SerializeAsString());
+}
+
 // An index written before positions had a column family of their own held whole posting blocks
 // in `postings`; opening it moves their positions out, and phrases, words and edits still work.
 TEST_F(ArticleStoreTest, IndexWithWholePostingBlocksIsSplitWhenOpened) {
