@@ -179,55 +179,81 @@ absl::StatusOr<DocList> QueryMatcher::EvalText(const std::string& text, v1::Sear
 }
 
 // Documents where `terms` occur at consecutive positions, with the number of occurrences.
-// Documents where `terms` occur at consecutive positions, with the number of occurrences.
-// Positions are decoded only for the documents that hold every term, into flat arrays.
+// Positions are decoded only for documents that may still match: the candidates hold every term,
+// and each term's positions (rarest first) prune the candidates and their possible starts before
+// the next, commoner term's are read, so a phrase with a common word ("head of state") decodes
+// that word's positions only where the rarer words already line up.
 absl::Status QueryMatcher::ReadPhrase(IndexField field, const std::vector<std::string>& terms,
                                       DocList* docs, std::vector<uint32_t>* freqs) {
   // The documents of all terms but the last, then one pass over the last term's blocks that both
-  // intersects and reads positions, then the others' positions: 2n - 1 passes over the terms'
-  // blocks instead of 2n (common words' blocks are megabytes).
+  // intersects and reads positions (common words' blocks are megabytes: 2n - 1 passes, not 2n).
   const size_t last = terms.size() - 1;
   DocList candidates;
+  std::vector<size_t> document_counts(terms.size(), 0);
   for (size_t k = 0; k < last; ++k) {
     DocList term_docs;
     std::vector<uint32_t> term_freqs;
     NEWSDB_RETURN_IF_ERROR(ReadDocs(field, terms[k], &term_docs, &term_freqs));
+    document_counts[k] = term_docs.size();
     candidates = k == 0 ? std::move(term_docs) : Intersect(candidates, term_docs);
     if (candidates.empty()) return absl::OkStatus();
   }
-  // For each term: positions of each candidate, flat, with offsets[c]..offsets[c + 1].
-  struct CandidatePositions {
+  // Possible phrase starts of each candidate, flat: starts[start_offsets[c]..start_offsets[c+1]].
+  std::vector<uint32_t> start_offsets;
+  std::vector<uint32_t> starts;
+  {
     std::vector<uint32_t> offsets;
     std::vector<uint32_t> positions;
-  };
-  std::vector<CandidatePositions> per_term(terms.size());
-  DocList found;
-  NEWSDB_RETURN_IF_ERROR(ReadCandidatePositions(
-      field, terms[last], candidates, &per_term[last].offsets, &per_term[last].positions, &found));
-  candidates = std::move(found);
-  if (candidates.empty()) return absl::OkStatus();
-  for (size_t k = 0; k < last; ++k) {
-    NEWSDB_RETURN_IF_ERROR(ReadCandidatePositions(field, terms[k], candidates, &per_term[k].offsets,
-                                                  &per_term[k].positions));
+    DocList found;
+    NEWSDB_RETURN_IF_ERROR(
+        ReadCandidatePositions(field, terms[last], candidates, &offsets, &positions, &found));
+    candidates.clear();
+    start_offsets.assign(1, 0);
+    for (size_t c = 0; c < found.size(); ++c) {
+      for (uint32_t i = offsets[c]; i < offsets[c + 1]; ++i) {
+        if (positions[i] >= last) starts.push_back(positions[i] - static_cast<uint32_t>(last));
+      }
+      if (starts.size() == start_offsets.back()) continue;
+      candidates.push_back(found[c]);
+      start_offsets.push_back(static_cast<uint32_t>(starts.size()));
+    }
+  }
+  // The other terms, rarest first; each keeps the starts it confirms at its offset.
+  std::vector<size_t> order(last);
+  for (size_t k = 0; k < last; ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return document_counts[a] < document_counts[b]; });
+  std::vector<uint32_t> offsets;
+  std::vector<uint32_t> positions;
+  for (const size_t k : order) {
+    if (candidates.empty()) return absl::OkStatus();
+    if (cancelled_()) return absl::CancelledError("search cancelled");
+    NEWSDB_RETURN_IF_ERROR(
+        ReadCandidatePositions(field, terms[k], candidates, &offsets, &positions));
+    size_t kept_candidates = 0;
+    size_t kept_starts = 0;
+    for (size_t c = 0; c < candidates.size(); ++c) {
+      const auto begin = positions.begin() + offsets[c];
+      const auto end = positions.begin() + offsets[c + 1];
+      const size_t first_start = kept_starts;
+      for (uint32_t i = start_offsets[c]; i < start_offsets[c + 1]; ++i) {
+        if (std::binary_search(begin, end, starts[i] + static_cast<uint32_t>(k))) {
+          starts[kept_starts++] = starts[i];
+        }
+      }
+      if (kept_starts == first_start) continue;
+      candidates[kept_candidates] = candidates[c];
+      start_offsets[kept_candidates] = static_cast<uint32_t>(first_start);
+      ++kept_candidates;
+    }
+    candidates.resize(kept_candidates);
+    start_offsets.resize(kept_candidates);
+    start_offsets.push_back(static_cast<uint32_t>(kept_starts));
+    starts.resize(kept_starts);
   }
   for (size_t c = 0; c < candidates.size(); ++c) {
-    uint32_t occurrences = 0;
-    const CandidatePositions& first = per_term[0];
-    for (uint32_t i = first.offsets[c]; i < first.offsets[c + 1]; ++i) {
-      const uint32_t start = first.positions[i];
-      bool match = true;
-      for (size_t k = 1; k < terms.size() && match; ++k) {
-        const CandidatePositions& other = per_term[k];
-        match = std::binary_search(other.positions.begin() + other.offsets[c],
-                                   other.positions.begin() + other.offsets[c + 1],
-                                   start + static_cast<uint32_t>(k));
-      }
-      if (match) ++occurrences;
-    }
-    if (occurrences > 0) {
-      docs->push_back(candidates[c]);
-      freqs->push_back(occurrences);
-    }
+    docs->push_back(candidates[c]);
+    freqs->push_back(start_offsets[c + 1] - start_offsets[c]);
   }
   return absl::OkStatus();
 }
@@ -241,6 +267,7 @@ absl::Status QueryMatcher::ReadCandidatePositions(IndexField field, absl::string
   PostingCursor cursor = TermCursor(field, term);
   PostingCursor* it = &cursor;
   offsets->assign(1, 0);
+  positions->clear();
   size_t next = 0;  // the next candidate to find
   DocList block_docs;
   std::vector<uint32_t> block_freqs;
