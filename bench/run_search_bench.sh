@@ -185,6 +185,9 @@ while :; do
 done
 settle_s=$(( $(date +%s) - settle_start ))
 log "storage idle after ${settle_s} s (compactions settled)"
+# What the shard keeps on disk: obsolete files are gone once compactions settle.
+settled_size=$(du -sb "${data}" | awk '{print $1}')
+settled_size_h=$(du -sh "${data}" | awk '{print $1}')
 load_before_search=$(cut -d' ' -f1-3 /proc/loadavg)
 log "search mix, 1 client"
 search1=$(timeout 600 "${bench}" search --query="127.0.0.1:${ports[query]}" \
@@ -249,7 +252,8 @@ dirty=$(git -C "${root}" status --porcelain 2>/dev/null | head -1)
   echo
   echo "Storage data dir after ingest: ${data_size_h} (${data_size} bytes, ${sst_files} SST files)."
   echo
-  echo "Searches started once storage was idle (compactions settled): ${settle_s} s after the ingest."
+  echo "Searches started once storage was idle (compactions settled): ${settle_s} s after the ingest;"
+  echo "the data dir was then ${settled_size_h} (${settled_size} bytes, $(awk -v d="${settled_size}" -v f="${corpus_bytes}" 'BEGIN {printf "%.2f", d / f}')x the feed)."
   echo
   echo "## Search, 1 client"
   echo
