@@ -11,7 +11,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev librocksdb-dev libstemmer-dev libicu-dev grpc-proto libjemalloc-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev clang clang-format
+  libgtest-dev libgmock-dev libbenchmark-dev clang clang-format clang-tidy
   # runtime data: IANA time zones for absl::LoadTimeZone
   tzdata
   # test clients: Python gRPC (integration and e2e tests), Node.js for a reflection-only client

@@ -3,7 +3,8 @@
 #   1. clang-format check of all C++ sources;
 #   2. gcc build with warnings as errors; ctest runs unit, fuzz-corpus replay, integration (real
 #      processes over loopback), e2e (reflection-only client) and deploy (kustomize) tests;
-#   3. ASan/UBSan build of the core libraries and their unit tests and fuzz-corpus replays.
+#   3. clang-tidy over the production sources (scripts/tidy.sh, checks in .clang-tidy);
+#   4. ASan/UBSan build of the core libraries and their unit tests and fuzz-corpus replays.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -18,6 +19,9 @@ echo "== build (gcc, -Werror)"
 BUILD_DIR=build JOBS="${jobs}" bash scripts/build.sh -DNEWSDB_WERROR=ON -DNEWSDB_SANITIZE=OFF
 echo "== tests"
 ctest --test-dir build --output-on-failure -j "${jobs}" --timeout 600
+
+echo "== clang-tidy"
+JOBS="${jobs}" bash scripts/tidy.sh build
 
 echo "== ASan/UBSan build of every unit test and fuzz target"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNEWSDB_SANITIZE=ON >/dev/null

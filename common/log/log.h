@@ -42,8 +42,11 @@ struct Voidify {
 
 #define LOG(severity) \
   ::newsdb::log::LogMessage(NEWSDB_LOG_SEVERITY_##severity, __FILE__, __LINE__).stream()
+// The stream that follows must bind to LOG's: no parentheses around the expansion.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define LOG_IF(severity, condition) \
   !(condition) ? (void)0 : ::newsdb::log::Voidify() & LOG(severity)
+// NOLINTEND(bugprone-macro-parentheses)
 
 // Aborts with a message when an invariant does not hold. For impossible states only; failures that
 // input or the disk can cause return absl::Status instead.

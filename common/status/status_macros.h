@@ -23,9 +23,12 @@
 #define NEWSDB_ASSIGN_OR_RETURN(lhs, rexpr) \
   NEWSDB_ASSIGN_OR_RETURN_IMPL(NEWSDB_STATUS_CONCAT(newsdb_statusor_, __LINE__), lhs, rexpr)
 
+// `statusor` is a name and `lhs` may be a declaration: neither can take parentheses.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define NEWSDB_ASSIGN_OR_RETURN_IMPL(statusor, lhs, rexpr) \
   auto statusor = (rexpr);                                 \
   if (!statusor.ok()) return statusor.status();            \
   lhs = *std::move(statusor)
+// NOLINTEND(bugprone-macro-parentheses)
 
 #endif  // NEWSDB_COMMON_STATUS_STATUS_MACROS_H_

@@ -42,12 +42,21 @@ uint32_t CountChars(std::string_view text) {
   return chars;
 }
 
-// Appends text[begin, end) with the matched tokens among tokens[first, last] wrapped in tags.
-void AppendMarked(std::string_view text, size_t begin, size_t end,
+// A piece of text to mark: bytes [begin, end), holding tokens [first_token, last_token].
+struct MarkedRange {
+  size_t begin;
+  size_t end;
+  size_t first_token;
+  size_t last_token;
+};
+
+// Appends the range of `text` with its matched tokens wrapped in tags.
+void AppendMarked(std::string_view text, const MarkedRange& range,
                   const std::vector<TermSpan>& tokens, const std::vector<bool>& matched,
-                  size_t first, size_t last, const HighlightSpec& spec, std::string& out) {
-  size_t cursor = begin;
-  for (size_t i = first; i <= last && i < tokens.size(); ++i) {
+                  const HighlightSpec& spec, std::string& out) {
+  const size_t end = range.end;
+  size_t cursor = range.begin;
+  for (size_t i = range.first_token; i <= range.last_token && i < tokens.size(); ++i) {
     if (!matched[i]) continue;
     AppendValidUtf8(text.substr(cursor, tokens[i].begin - cursor), out);
     out.append(spec.pre_tag);
@@ -213,7 +222,7 @@ std::string Highlighter::Title(std::string_view title) {
   if (!any) return "";
   std::string out;
   out.reserve(title.size() + 4 * (spec_.pre_tag.size() + spec_.post_tag.size()));
-  AppendMarked(title, 0, title.size(), spans_, matched, 0, spans_.size() - 1, spec_, out);
+  AppendMarked(title, {0, title.size(), 0, spans_.size() - 1}, spans_, matched, spec_, out);
   return out;
 }
 
@@ -279,9 +288,9 @@ std::vector<std::string> Highlighter::Body(const std::vector<std::string>& parag
     const AnalysedParagraph& paragraph = analysed[window->paragraph];
     std::string fragment;
     if (window->cut_before) fragment.append(kEllipsis);
-    AppendMarked(paragraphs[window->paragraph], window->begin_byte, window->end_byte,
-                 paragraph.tokens, paragraph.matched, window->first_token, window->last_token, spec,
-                 fragment);
+    AppendMarked(paragraphs[window->paragraph],
+                 {window->begin_byte, window->end_byte, window->first_token, window->last_token},
+                 paragraph.tokens, paragraph.matched, spec, fragment);
     if (window->cut_after) fragment.append(kEllipsis);
     fragments.push_back(std::move(fragment));
   }

@@ -182,9 +182,7 @@ absl::StatusOr<absl::TimeZone> LoadFeedTimeZone(std::string_view name) {
 }
 
 FeedParser::FeedParser(FeedParserOptions options, ArticleSink on_article, ErrorSink on_error)
-    : options_(std::move(options)),
-      on_article_(std::move(on_article)),
-      on_error_(std::move(on_error)) {}
+    : options_(options), on_article_(std::move(on_article)), on_error_(std::move(on_error)) {}
 
 void FeedParser::Consume(std::string_view chunk) {
   if (finished_) return;
@@ -474,8 +472,7 @@ void FeedParser::ReportError(int64_t line_number, std::string message,
 ParsedFeed ParseFeed(std::string_view content, FeedParserOptions options) {
   ParsedFeed feed;
   FeedParser parser(
-      std::move(options),
-      [&feed](ParsedArticle article) { feed.articles.push_back(std::move(article)); },
+      options, [&feed](ParsedArticle article) { feed.articles.push_back(std::move(article)); },
       [&feed](FeedRecordError error) { feed.errors.push_back(std::move(error)); });
   parser.Consume(content);
   parser.Finish();

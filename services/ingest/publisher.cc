@@ -31,7 +31,8 @@ std::shared_ptr<grpc::Channel> MakeStorageChannel(const std::string& address) {
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), arguments);
 }
 
-StoragePublisher::StoragePublisher(std::shared_ptr<grpc::Channel> channel, RetryPolicy policy)
+StoragePublisher::StoragePublisher(const std::shared_ptr<grpc::Channel>& channel,
+                                   RetryPolicy policy)
     : stub_(v1::StorageService::NewStub(channel)), policy_(policy) {}
 
 absl::StatusOr<v1::PutArticlesResponse> StoragePublisher::Publish(

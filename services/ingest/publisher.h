@@ -24,7 +24,7 @@ struct RetryPolicy {
 
 class StoragePublisher final : public BatchPublisher {
  public:
-  StoragePublisher(std::shared_ptr<grpc::Channel> channel, RetryPolicy policy = {});
+  StoragePublisher(const std::shared_ptr<grpc::Channel>& channel, RetryPolicy policy = {});
 
   // Errors: UNAVAILABLE when storage stayed unreachable for `retry_budget` since the first failed
   // attempt, or until `deadline`; otherwise storage's own status.

@@ -56,7 +56,7 @@ grpc::Status CallStorage(grpc::ServerContext* parent, Call call) {
 
 }  // namespace
 
-QueryServiceImpl::QueryServiceImpl(std::shared_ptr<grpc::Channel> storage)
+QueryServiceImpl::QueryServiceImpl(const std::shared_ptr<grpc::Channel>& storage)
     : storage_(v1::StorageService::NewStub(storage)) {}
 
 grpc::Status QueryServiceImpl::GetArticle(grpc::ServerContext* context,

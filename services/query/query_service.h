@@ -19,7 +19,7 @@ inline constexpr int kMaxSearchPageSize = 100;
 
 class QueryServiceImpl final : public v1::QueryService::Service {
  public:
-  explicit QueryServiceImpl(std::shared_ptr<grpc::Channel> storage);
+  explicit QueryServiceImpl(const std::shared_ptr<grpc::Channel>& storage);
 
   grpc::Status GetArticle(grpc::ServerContext* context, const v1::GetArticleRequest* request,
                           v1::Article* response) override;

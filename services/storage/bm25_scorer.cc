@@ -88,7 +88,7 @@ void Bm25Scorer::AddFieldParts(const FieldMatches& field, const DocList& docs,
                                std::vector<double>& parts) const {
   const FieldConstants constants = ConstantsOf(field.field);
   std::vector<double> table;
-  if (field.docs.size() >= 4 * kNormTableSize) {
+  if (field.docs.size() >= size_t{4} * kNormTableSize) {
     table.resize(kNormTableSize);
     for (uint32_t length = 0; length < kNormTableSize; ++length) {
       table[length] = Norm(length, constants.average);

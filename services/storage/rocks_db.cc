@@ -48,7 +48,7 @@ rocksdb::ColumnFamilyOptions FamilyOptions(ColumnFamily family,
     // Get of each hit's article the index seeks of the levels that do not hold it.
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   }
-  if (family == ColumnFamily::kArticles) table.block_size = 16 * 1024;
+  if (family == ColumnFamily::kArticles) table.block_size = size_t{16} * 1024;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   options.compression = rocksdb::kLZ4Compression;
   options.bottommost_compression = rocksdb::kZSTD;
@@ -80,7 +80,7 @@ void WriteBatch::Delete(ColumnFamily family, absl::string_view key) {
   (void)status;
 }
 
-int WriteBatch::count() const { return batch_->Count(); }
+int WriteBatch::count() const { return static_cast<int>(batch_->Count()); }
 
 Iterator::Iterator(std::string lower_bound, std::string upper_bound)
     : lower_bound_(std::move(lower_bound)), upper_bound_(std::move(upper_bound)) {}

@@ -210,7 +210,7 @@ absl::StatusOr<SearchIndex::PendingUpdate> SearchIndex::Prepare(const std::vecto
   return update;
 }
 
-absl::Status SearchIndex::RewriteEditedBlocks(PostingEdits edits, WriteBatch& batch) const {
+absl::Status SearchIndex::RewriteEditedBlocks(PostingEdits&& edits, WriteBatch& batch) const {
   for (auto& [field_term, term_edits] : edits) {
     const IndexField field = static_cast<IndexField>(field_term.first);
     const std::string& term = field_term.second;

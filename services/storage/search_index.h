@@ -128,7 +128,7 @@ class SearchIndex {
 
   // Prepare's steps.
   absl::Status FlushBeforeEdits(const std::vector<Change>& changes) ABSL_LOCKS_EXCLUDED(mutex_);
-  absl::Status RewriteEditedBlocks(PostingEdits edits, WriteBatch& batch) const;
+  absl::Status RewriteEditedBlocks(PostingEdits&& edits, WriteBatch& batch) const;
 
   absl::Status FlushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(flush_mutex_)
       ABSL_LOCKS_EXCLUDED(mutex_);

@@ -57,7 +57,7 @@ grpc::Status StorageServiceImpl::ScanArticles(grpc::ServerContext* context,
   absl::StatusOr<ScanOptions> options = ToScanOptions(*request);
   if (!options.ok()) return status::ToGrpcStatus(options.status());
   bool cancelled = false;
-  absl::Status scanned = store_.Scan(*options, [&](v1::Article article) {
+  absl::Status scanned = store_.Scan(*options, [&](const v1::Article& article) {
     if (context->IsCancelled() || !writer->Write(article)) {
       cancelled = true;
       return false;

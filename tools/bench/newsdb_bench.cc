@@ -199,6 +199,7 @@ int RunIngest(const std::vector<std::string>& args) {
   IngestTotals totals;
   const Clock::time_point start = Clock::now();
   std::vector<std::thread> threads;
+  threads.reserve(static_cast<size_t>(parallel));
   for (int t = 0; t < parallel; ++t) {
     threads.emplace_back([&] {
       auto stub = newsdb::v1::IngestService::NewStub(Connect(absl::GetFlag(FLAGS_ingest)));

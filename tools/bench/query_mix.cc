@@ -76,10 +76,15 @@ bool ReadVocabulary(const std::string& path, Vocabulary& vocabulary, std::string
     std::vector<absl::string_view> parts = absl::StrSplit(line, absl::MaxSplits('\t', 1));
     if (parts.size() != 2 || parts[1].empty()) continue;
     std::string text(parts[1]);
-    if (parts[0] == "word") vocabulary.words.push_back(std::move(text));
-    if (parts[0] == "phrase") vocabulary.phrases.push_back(std::move(text));
-    if (parts[0] == "name") vocabulary.names.push_back(std::move(text));
-    if (parts[0] == "credit") vocabulary.credits.push_back(std::move(text));
+    if (parts[0] == "word") {
+      vocabulary.words.push_back(std::move(text));
+    } else if (parts[0] == "phrase") {
+      vocabulary.phrases.push_back(std::move(text));
+    } else if (parts[0] == "name") {
+      vocabulary.names.push_back(std::move(text));
+    } else if (parts[0] == "credit") {
+      vocabulary.credits.push_back(std::move(text));
+    }
   }
   for (const std::string& name : vocabulary.names) {
     if (name.find_first_of(" -") != std::string::npos) vocabulary.multiword_names.push_back(name);
@@ -228,7 +233,7 @@ bool ForEachCorpusArticle(const std::string& dir,
     stats.bytes += static_cast<int64_t>(content.size());
     ingest::FeedParser parser(
         options,
-        [&](ingest::ParsedArticle article) {
+        [&](const ingest::ParsedArticle& article) {
           if (!seen.insert(article.id).second) {
             ++stats.duplicates;
             return;
@@ -238,72 +243,56 @@ bool ForEachCorpusArticle(const std::string& dir,
           stats.newest = std::max(stats.newest, article.published);
           sink(article);
         },
-        [&](ingest::FeedRecordError) { ++stats.errors; });
+        [&](const ingest::FeedRecordError&) { ++stats.errors; });
     parser.Consume(content);
     parser.Finish();
   }
   return true;
 }
 
-int RunLoad(const std::vector<QueryClass>& mix, const LoadOptions& options,
-            const std::function<std::unique_ptr<Searcher>()>& make) {
+namespace {
+
+struct LoadWindow {
+  Clock::time_point measure_from;  // calls that start earlier are warm-up
+  Clock::time_point stop;          // no call starts after, and one that ends after is not counted
+};
+
+// One client: walks the classes round-robin, starting at class `offset`, until the window ends.
+void RunClient(const std::vector<QueryClass>& mix, size_t offset, const LoadWindow& window,
+               Searcher& searcher, std::vector<ClassStats>& stats) {
   const size_t nclasses = mix.size();
-  const int clients = std::max(1, options.clients);
-  const Clock::time_point start = Clock::now();
-  const Clock::time_point measure_from = start + absl::ToChronoNanoseconds(options.warmup);
-  const Clock::time_point stop = measure_from + absl::ToChronoNanoseconds(options.duration);
-
-  std::vector<std::vector<ClassStats>> per_client(clients, std::vector<ClassStats>(nclasses));
-  std::vector<std::string> setup_errors(clients);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < clients; ++t) {
-    threads.emplace_back([&, t] {
-      std::unique_ptr<Searcher> searcher;
-      try {
-        searcher = make();
-      } catch (const std::exception& e) {
-        setup_errors[static_cast<size_t>(t)] = e.what();
-        return;
-      }
-      std::vector<ClassStats>& stats = per_client[static_cast<size_t>(t)];
-      int64_t sink = 0;
-      // Each client walks the classes round-robin, starting at its own offset.
-      for (size_t n = static_cast<size_t>(t);; ++n) {
-        const size_t c = n % nclasses;
-        const BenchQuery& query = mix[c].variants[(n / nclasses) % mix[c].variants.size()];
-        const Clock::time_point before = Clock::now();
-        if (before >= stop) break;
-        SearchOutcome outcome;
-        std::string failure;
-        try {
-          outcome = searcher->Search(query);
-        } catch (const std::exception& e) {
-          failure = e.what();
-          if (failure.empty()) failure = "unknown error";
-        }
-        const Clock::time_point after = Clock::now();
-        sink += outcome.snippet_bytes + outcome.hits;
-        if (before < measure_from || after > stop) continue;  // warm-up or cut by the end
-        ClassStats& s = stats[c];
-        if (!failure.empty()) {
-          if (s.errors++ == 0) s.first_error = failure;
-          continue;
-        }
-        s.latencies_ms.push_back(std::chrono::duration<double, std::milli>(after - before).count());
-        s.total_hits += static_cast<double>(outcome.total_hits);
-      }
-      g_answer_bytes += sink;
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-  for (const std::string& e : setup_errors) {
-    if (!e.empty()) {
-      std::cerr << "bench: a client could not start: " << e << "\n";
-      return 1;
+  int64_t sink = 0;
+  for (size_t n = offset;; ++n) {
+    const size_t c = n % nclasses;
+    const BenchQuery& query = mix[c].variants[(n / nclasses) % mix[c].variants.size()];
+    const Clock::time_point before = Clock::now();
+    if (before >= window.stop) break;
+    SearchOutcome outcome;
+    std::string failure;
+    try {
+      outcome = searcher.Search(query);
+    } catch (const std::exception& e) {
+      failure = e.what();
+      if (failure.empty()) failure = "unknown error";
     }
+    const Clock::time_point after = Clock::now();
+    sink += outcome.snippet_bytes + outcome.hits;
+    if (before < window.measure_from || after > window.stop) continue;  // warm-up or cut
+    ClassStats& s = stats[c];
+    if (!failure.empty()) {
+      if (s.errors++ == 0) s.first_error = failure;
+      continue;
+    }
+    s.latencies_ms.push_back(std::chrono::duration<double, std::milli>(after - before).count());
+    s.total_hits += static_cast<double>(outcome.total_hits);
   }
-  const double seconds = absl::ToDoubleSeconds(options.duration);
+  g_answer_bytes += sink;
+}
 
+// Prints the mix and one row per class and overall; 0 if every call succeeded and some ran.
+int PrintLoadReport(const std::vector<QueryClass>& mix, const LoadOptions& options, int clients,
+                    const std::vector<std::vector<ClassStats>>& per_client) {
+  const double seconds = absl::ToDoubleSeconds(options.duration);
   std::cout << "Query mix (" << kVariants << " variants per class, used in turn; first shown):\n\n"
             << "| class | first variant |\n|---|---|\n";
   for (const QueryClass& c : mix) {
@@ -317,7 +306,7 @@ int RunLoad(const std::vector<QueryClass>& mix, const LoadOptions& options,
             << "|---|---:|---:|---:|---:|---:|---:|\n";
   std::vector<double> all;
   int64_t all_errors = 0;
-  for (size_t c = 0; c < nclasses; ++c) {
+  for (size_t c = 0; c < mix.size(); ++c) {
     ClassStats merged;
     for (const auto& stats : per_client) {
       const ClassStats& s = stats[c];
@@ -344,6 +333,40 @@ int RunLoad(const std::vector<QueryClass>& mix, const LoadOptions& options,
                                static_cast<double>(all.size()) / seconds, all_errors);
   std::cout.flush();
   return all_errors == 0 && !all.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+int RunLoad(const std::vector<QueryClass>& mix, const LoadOptions& options,
+            const std::function<std::unique_ptr<Searcher>()>& make) {
+  const int clients = std::max(1, options.clients);
+  const Clock::time_point measure_from = Clock::now() + absl::ToChronoNanoseconds(options.warmup);
+  const LoadWindow window{measure_from, measure_from + absl::ToChronoNanoseconds(options.duration)};
+
+  std::vector<std::vector<ClassStats>> per_client(clients, std::vector<ClassStats>(mix.size()));
+  std::vector<std::string> setup_errors(clients);
+  std::vector<std::thread> threads;
+  threads.reserve(static_cast<size_t>(clients));
+  for (int t = 0; t < clients; ++t) {
+    threads.emplace_back([&, t] {
+      std::unique_ptr<Searcher> searcher;
+      try {
+        searcher = make();
+      } catch (const std::exception& e) {
+        setup_errors[static_cast<size_t>(t)] = e.what();
+        return;
+      }
+      RunClient(mix, static_cast<size_t>(t), window, *searcher, per_client[static_cast<size_t>(t)]);
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const std::string& e : setup_errors) {
+    if (!e.empty()) {
+      std::cerr << "bench: a client could not start: " << e << "\n";
+      return 1;
+    }
+  }
+  return PrintLoadReport(mix, options, clients, per_client);
 }
 
 int RunCheck(const std::vector<QueryClass>& mix, Searcher& searcher, bool show_hits,

@@ -365,18 +365,8 @@ bool ParsePublished(newsdb::v1::TimeRange* range) {
   return true;
 }
 
-int Search(const std::vector<std::string>& args) {
-  if (args.size() != 1) {
-    std::cerr << "newsctl: search needs exactly one QUERY argument (quote it)\n";
-    return kExitUsage;
-  }
-  newsdb::v1::SearchRequest request;
-  request.set_query(args[0]);
-  if (!ParsePublished(request.mutable_filter()->mutable_published())) return kExitUsage;
-  for (absl::string_view credit :
-       absl::StrSplit(absl::GetFlag(FLAGS_credit), ',', absl::SkipEmpty())) {
-    request.mutable_filter()->add_credits(std::string(credit));
-  }
+// --sort and --facets into the request; false (after saying why) if either is not understood.
+bool ParseSortAndFacets(newsdb::v1::SearchRequest& request) {
   const std::string sort = absl::GetFlag(FLAGS_sort);
   if (sort == "relevance") {
     request.set_sort(newsdb::v1::SEARCH_SORT_RELEVANCE);
@@ -388,7 +378,7 @@ int Search(const std::vector<std::string>& args) {
     request.set_sort(newsdb::v1::SEARCH_SORT_MOST_VIEWED);
   } else {
     std::cerr << "newsctl: --sort must be relevance, newest, oldest or views\n";
-    return kExitUsage;
+    return false;
   }
   for (absl::string_view facet :
        absl::StrSplit(absl::GetFlag(FLAGS_facets), ',', absl::SkipEmpty())) {
@@ -402,9 +392,48 @@ int Search(const std::vector<std::string>& args) {
       wanted->set_kind(newsdb::v1::FACET_KIND_MONTH);
     } else {
       std::cerr << "newsctl: --facets takes credit, day and month\n";
-      return kExitUsage;
+      return false;
     }
   }
+  return true;
+}
+
+void PrintSearchResults(const newsdb::v1::SearchResponse& all) {
+  for (const auto& hit : all.hits()) {
+    const Article& article = hit.article();
+    std::cout << FormatTime(article.published_at()) << "  "
+              << (article.credit().empty() ? "-" : article.credit()) << "  "
+              << absl::StrFormat("%.2f", hit.score()) << "  " << article.id() << "\n  "
+              << (hit.snippets().title().empty() ? article.title() : hit.snippets().title())
+              << "\n";
+    for (const std::string& fragment : hit.snippets().body()) {
+      std::cout << "    " << fragment << "\n";
+    }
+  }
+  std::cout << all.hits_size() << " of " << all.total_hits() << " matching article(s)\n";
+  for (const auto& facet : all.facets()) {
+    std::cout << "\n" << newsdb::v1::FacetKind_Name(facet.kind()).substr(11) << ":\n";
+    for (const auto& bucket : facet.buckets()) {
+      std::cout << "  " << bucket.value() << "  " << bucket.count();
+      if (bucket.total_articles() > 0) std::cout << " of " << bucket.total_articles();
+      std::cout << "\n";
+    }
+  }
+}
+
+int Search(const std::vector<std::string>& args) {
+  if (args.size() != 1) {
+    std::cerr << "newsctl: search needs exactly one QUERY argument (quote it)\n";
+    return kExitUsage;
+  }
+  newsdb::v1::SearchRequest request;
+  request.set_query(args[0]);
+  if (!ParsePublished(request.mutable_filter()->mutable_published())) return kExitUsage;
+  for (absl::string_view credit :
+       absl::StrSplit(absl::GetFlag(FLAGS_credit), ',', absl::SkipEmpty())) {
+    request.mutable_filter()->add_credits(std::string(credit));
+  }
+  if (!ParseSortAndFacets(request)) return kExitUsage;
   const std::optional<int> positive_limit = PositiveLimit();
   if (!positive_limit.has_value()) return kExitUsage;
   const int limit = *positive_limit;
@@ -434,27 +463,8 @@ int Search(const std::vector<std::string>& args) {
   }
   if (absl::GetFlag(FLAGS_json)) {
     std::cout << ToJson(all);
-    return 0;
-  }
-  for (const auto& hit : all.hits()) {
-    const Article& article = hit.article();
-    std::cout << FormatTime(article.published_at()) << "  "
-              << (article.credit().empty() ? "-" : article.credit()) << "  "
-              << absl::StrFormat("%.2f", hit.score()) << "  " << article.id() << "\n  "
-              << (hit.snippets().title().empty() ? article.title() : hit.snippets().title())
-              << "\n";
-    for (const std::string& fragment : hit.snippets().body()) {
-      std::cout << "    " << fragment << "\n";
-    }
-  }
-  std::cout << all.hits_size() << " of " << all.total_hits() << " matching article(s)\n";
-  for (const auto& facet : all.facets()) {
-    std::cout << "\n" << newsdb::v1::FacetKind_Name(facet.kind()).substr(11) << ":\n";
-    for (const auto& bucket : facet.buckets()) {
-      std::cout << "  " << bucket.value() << "  " << bucket.count();
-      if (bucket.total_articles() > 0) std::cout << " of " << bucket.total_articles();
-      std::cout << "\n";
-    }
+  } else {
+    PrintSearchResults(all);
   }
   return 0;
 }
