@@ -13,7 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/article/article_id.h"
-#include "common/status/grpc_status.h"
+#include "common/status/field_errors.h"
 #include "newsdb/v1/article.pb.h"
 
 namespace newsdb::article {

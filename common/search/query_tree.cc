@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "common/status/grpc_status.h"
+#include "common/status/field_errors.h"
 #include "common/text/analyzer.h"
 #include "common/text/utf8.h"
 

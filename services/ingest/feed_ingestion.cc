@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "common/article/article_id.h"
-#include "common/status/grpc_status.h"
+#include "common/status/field_errors.h"
 #include "common/time/timestamp.h"
 
 namespace newsdb::ingest {

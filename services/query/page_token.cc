@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "absl/strings/escaping.h"
-#include "common/status/grpc_status.h"
+#include "common/status/field_errors.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"

@@ -10,7 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/search/query_tree.h"
-#include "common/status/grpc_status.h"
+#include "common/status/field_errors.h"
 #include "common/status/status_macros.h"
 #include "common/text/analyzer.h"
 #include "common/text/utf8.h"

@@ -13,7 +13,7 @@
 #include "absl/time/clock.h"
 #include "common/article/request_fields.h"
 #include "common/log/log.h"
-#include "common/status/grpc_status.h"
+#include "common/status/field_errors.h"
 #include "common/status/status_macros.h"
 #include "common/time/timestamp.h"
 #include "google/protobuf/io/coded_stream.h"

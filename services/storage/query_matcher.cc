@@ -11,7 +11,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "common/status/grpc_status.h"
+#include "common/status/field_errors.h"
 #include "common/status/status_macros.h"
 #include "common/text/analyzer.h"
 

@@ -5,7 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "common/status/grpc_status.h"
+#include "common/status/field_errors.h"
 #include "common/status/status_macros.h"
 #include "common/text/fnv.h"
 

@@ -13,7 +13,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/log/log.h"
-#include "common/status/grpc_status.h"
+#include "common/status/field_errors.h"
 #include "common/status/status_macros.h"
 #include "services/storage/posting_codec.h"
 #include "services/storage/search_request.h"

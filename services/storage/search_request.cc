@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/article/request_fields.h"
 #include "common/search/query_tree.h"
-#include "common/status/grpc_status.h"
+#include "common/status/field_errors.h"
 
 namespace newsdb::storage {
 namespace {

@@ -11,7 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
-#include "common/status/grpc_status.h"
+#include "common/status/field_errors.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "newsdb/v1/internal.pb.h"
 #include "newsdb/v1/query_service.pb.h"

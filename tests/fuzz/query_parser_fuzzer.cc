@@ -17,7 +17,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/string_view.h"
 #include "common/search/query_tree.h"
-#include "common/status/grpc_status.h"
+#include "common/status/field_errors.h"
 #include "common/text/utf8.h"
 #include "services/query/query_parser.h"
 #include "tests/fuzz/fuzz_check.h"

@@ -1,7 +1,8 @@
-// Fuzzes storage's decoders of bytes read back from RocksDB (posting keys, blocks and their split into documents and positions, document
-// values, article keys, `article_ids` values and view keys): a corrupted or hostile value must give
-// an error, never a crash, and whatever decodes must survive an encode/decode round trip unchanged.
-// (Decoders accept non-minimal varints, so re-encoding need not give the same bytes.)
+// Fuzzes storage's decoders of bytes read back from RocksDB (posting keys, blocks and their split
+// into documents and positions, document values, article keys, `article_ids` values and view
+// keys): a corrupted or hostile value must give an error, never a crash, and whatever decodes must
+// survive an encode/decode round trip unchanged. (Decoders accept non-minimal varints, so
+// re-encoding need not give the same bytes.)
 
 #include <cstddef>
 #include <cstdint>
@@ -53,9 +54,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   // Splitting into the two parts RocksDB stores: they are the bytes, cut where the documents end.
   if (absl::StatusOr<PostingBlockParts> parts = SplitPostingBlock(bytes); parts.ok()) {
-    NEWSDB_FUZZ_CHECK(parts->docs.size() + parts->positions.size() == bytes.size() &&
-                      bytes.compare(0, parts->docs.size(), parts->docs.data(),
-                                    parts->docs.size()) == 0);
+    NEWSDB_FUZZ_CHECK(
+        parts->docs.size() + parts->positions.size() == bytes.size() &&
+        bytes.compare(0, parts->docs.size(), parts->docs.data(), parts->docs.size()) == 0);
     if (docs_decoded) NEWSDB_FUZZ_CHECK(parts->docs.size() == docs_end);
   }
   if (absl::StatusOr<PostingKey> key = DecodePostingKey(bytes); key.ok()) {

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "common/status/grpc_status.h"
+#include "common/status/field_errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "newsdb/v1/search.pb.h"

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "common/status/grpc_status.h"
+#include "common/status/field_errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

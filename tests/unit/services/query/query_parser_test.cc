@@ -5,7 +5,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/search/query_tree.h"
-#include "common/status/grpc_status.h"
+#include "common/status/field_errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
