@@ -4,7 +4,9 @@
 #   2. gcc build with warnings as errors; ctest runs unit, fuzz-corpus replay, integration (real
 #      processes over loopback), e2e (reflection-only client) and deploy (kustomize) tests;
 #   3. clang-tidy over the production sources (scripts/tidy.sh, checks in .clang-tidy);
-#   4. ASan/UBSan build of the core libraries and their unit tests and fuzz-corpus replays.
+#   4. ASan/UBSan build of the core libraries and their unit tests and fuzz-corpus replays;
+#   5. ThreadSanitizer build of the concurrency tests (label `concurrency`: concurrent searches and
+#      writes, merges, paging under ingest), with tests/tsan.supp for the uninstrumented RocksDB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -29,3 +31,9 @@ cmake --build build-asan -j "${jobs}" --target sanitized_tests
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j "${jobs}" -L 'unit|fuzz' \
   --timeout 900
+
+echo "== ThreadSanitizer build of the concurrency tests"
+cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNEWSDB_TSAN=ON >/dev/null
+cmake --build build-tsan -j "${jobs}" --target tsan_tests
+TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=${PWD}/tests/tsan.supp" \
+  ctest --test-dir build-tsan --output-on-failure -j "${jobs}" -L concurrency --timeout 900

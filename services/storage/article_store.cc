@@ -139,7 +139,7 @@ absl::StatusOr<std::unique_ptr<ArticleStore>> ArticleStore::Open(const std::stri
 
 ArticleStore::~ArticleStore() {
   if (!index_->options().flush_on_close) return;
-  absl::MutexLock lock(&mutex_);
+  sync::MutexLock lock(&mutex_);
   absl::Status flushed = index_->Flush();
   LOG_IF(ERROR, !flushed.ok()) << "Could not merge the index write buffer on close (the next "
                                   "start re-indexes those documents): "
@@ -151,7 +151,7 @@ absl::Status ArticleStore::RebuildBuffer() {
   const uint32_t end = static_cast<uint32_t>(index_->documents());
   if (from == end) return absl::OkStatus();
   const absl::Time started = absl::Now();
-  absl::MutexLock lock(&mutex_);
+  sync::MutexLock lock(&mutex_);
   // Chunks of documents are read and analysed on a few threads, then buffered in order.
   constexpr uint32_t kChunk = 2048;
   const uint32_t chunks = (end - from + kChunk - 1) / kChunk;
@@ -372,7 +372,7 @@ std::vector<SearchIndex::Change> ArticleStore::IndexChanges(
 absl::StatusOr<ArticleStore::PutReply> ArticleStore::WriteLocked(
     const google::protobuf::RepeatedPtrField<v1::Article>& articles, NewPostings& prepared,
     absl::string_view request_id, uint64_t fingerprint) {
-  absl::MutexLock lock(&mutex_);
+  sync::MutexLock lock(&mutex_);
   if (!request_id.empty()) {
     // Two concurrent sends of one request: the second waited for the lock and is answered here.
     NEWSDB_ASSIGN_OR_RETURN(std::optional<std::vector<v1::PutResult>> recorded,

@@ -19,11 +19,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "newsdb/v1/article.pb.h"
 #include "newsdb/v1/storage_service.pb.h"
 #include "services/storage/key_codec.h"
+#include "services/storage/mutex.h"
 #include "services/storage/request_ledger.h"
 #include "services/storage/rocks_db.h"
 #include "services/storage/search_index.h"
@@ -127,7 +127,7 @@ class ArticleStore {
   std::unique_ptr<RocksDb> db_;
   std::unique_ptr<SearchIndex> index_;  // refers to *db_; destroyed first
   RequestLedger ledger_;                // refers to *db_
-  mutable absl::Mutex mutex_;           // serialises writes (acquired before the index's)
+  mutable sync::Mutex mutex_;           // serialises writes (acquired before the index's)
   int64_t recorded_since_prune_ ABSL_GUARDED_BY(mutex_) = 0;
 };
 

@@ -24,19 +24,19 @@ int64_t PublicationHistogram::QuarterOf(int64_t published_seconds) {
 }
 
 void PublicationHistogram::Add(int64_t published_seconds) {
-  absl::MutexLock lock(&mutex_);
+  sync::MutexLock lock(&mutex_);
   ++counts_[QuarterOf(published_seconds)];
 }
 
 void PublicationHistogram::Move(int64_t from_seconds, int64_t to_seconds) {
-  absl::MutexLock lock(&mutex_);
+  sync::MutexLock lock(&mutex_);
   auto old_quarter = counts_.find(QuarterOf(from_seconds));
   if (old_quarter != counts_.end() && --old_quarter->second == 0) counts_.erase(old_quarter);
   ++counts_[QuarterOf(to_seconds)];
 }
 
 int64_t PublicationHistogram::Count(int64_t first_quarter, int64_t end_quarter) const {
-  absl::ReaderMutexLock lock(&mutex_);
+  sync::ReaderMutexLock lock(&mutex_);
   int64_t total = 0;
   for (auto it = counts_.lower_bound(first_quarter); it != counts_.end() && it->first < end_quarter;
        ++it) {

@@ -29,9 +29,9 @@
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "common/article/article_id.h"
 #include "services/storage/key_codec.h"
+#include "services/storage/mutex.h"
 #include "services/storage/shared_column.h"
 
 namespace newsdb::storage {
@@ -70,7 +70,7 @@ class PublicationHistogram {
   int64_t Count(int64_t first_quarter, int64_t end_quarter) const ABSL_LOCKS_EXCLUDED(mutex_);
 
  private:
-  mutable absl::Mutex mutex_;
+  mutable sync::Mutex mutex_;
   absl::btree_map<int64_t, int64_t> counts_ ABSL_GUARDED_BY(mutex_);
 };
 

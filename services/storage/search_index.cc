@@ -90,7 +90,7 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Load(RocksDb& db,
   std::unique_ptr<SearchIndex> index(new SearchIndex(db, options));
   index->epoch_ = std::random_device{}() * uint64_t{0x100000001} ^
                   static_cast<uint64_t>(absl::ToUnixNanos(absl::Now()));
-  absl::MutexLock lock(&index->mutex_);
+  sync::MutexLock lock(&index->mutex_);
   std::unique_ptr<Iterator> it = db.NewIterator(ColumnFamily::kDocValues, "", "");
   uint32_t expected = 0;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -130,12 +130,12 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Load(RocksDb& db,
 }
 
 uint32_t SearchIndex::next_doc() const {
-  absl::ReaderMutexLock lock(&mutex_);
+  sync::ReaderMutexLock lock(&mutex_);
   return values_.size();
 }
 
 int64_t SearchIndex::documents() const {
-  absl::ReaderMutexLock lock(&mutex_);
+  sync::ReaderMutexLock lock(&mutex_);
   return values_.size();
 }
 
@@ -173,7 +173,7 @@ absl::StatusOr<SearchIndex::PendingUpdate> SearchIndex::Prepare(const std::vecto
       ++new_docs;
     } else if (SameText(*change.old_content, content)) {
       // Only the views changed (a later capture): keep the lengths, skip the analysis.
-      absl::ReaderMutexLock lock(&mutex_);
+      sync::ReaderMutexLock lock(&mutex_);
       const FieldLengths known = values_.lengths(change.doc);
       lengths = {static_cast<uint32_t>(known.title), static_cast<uint32_t>(known.body),
                  static_cast<uint32_t>(known.credit)};
@@ -282,7 +282,7 @@ absl::Status SearchIndex::RewriteEditedBlocks(PostingEdits&& edits, WriteBatch& 
 }
 
 void SearchIndex::Commit(PendingUpdate update) {
-  absl::MutexLock lock(&mutex_);
+  sync::MutexLock lock(&mutex_);
   ++sequence_;
   for (auto& [doc, values] : update.values) values_.Add(doc, values, sequence_);
   if (update.segment != nullptr) {
@@ -293,14 +293,14 @@ void SearchIndex::Commit(PendingUpdate update) {
 }
 
 bool SearchIndex::BufferFull() const {
-  absl::ReaderMutexLock lock(&mutex_);
+  sync::ReaderMutexLock lock(&mutex_);
   if (segments_.empty()) return false;
   return segments_.back()->end_doc - indexed_through_ >= options_.buffer_docs ||
          buffer_bytes_ >= options_.buffer_bytes;
 }
 
 bool SearchIndex::BufferOverloaded() const {
-  absl::ReaderMutexLock lock(&mutex_);
+  sync::ReaderMutexLock lock(&mutex_);
   if (segments_.empty()) return false;
   const uint64_t factor = std::max<uint32_t>(options_.overload_factor, 1);
   return segments_.back()->end_doc - indexed_through_ >= factor * options_.buffer_docs ||
@@ -308,23 +308,23 @@ bool SearchIndex::BufferOverloaded() const {
 }
 
 uint32_t SearchIndex::indexed_through() const {
-  absl::ReaderMutexLock lock(&mutex_);
+  sync::ReaderMutexLock lock(&mutex_);
   return indexed_through_;
 }
 
 article::ArticleId SearchIndex::IdOf(uint32_t doc) const {
-  absl::ReaderMutexLock lock(&mutex_);
+  sync::ReaderMutexLock lock(&mutex_);
   NEWSDB_CHECK(doc < values_.size());
   return values_.id(doc);
 }
 
 absl::Status SearchIndex::Flush() {
-  absl::MutexLock flush_lock(&flush_mutex_);
+  sync::MutexLock flush_lock(&flush_mutex_);
   return FlushLocked();
 }
 
 absl::Status SearchIndex::FlushIfFull() {
-  absl::MutexLock flush_lock(&flush_mutex_);
+  sync::MutexLock flush_lock(&flush_mutex_);
   if (!BufferFull()) return absl::OkStatus();  // another call flushed it meanwhile
   return FlushLocked();
 }
@@ -338,7 +338,7 @@ absl::Status SearchIndex::FlushLocked() {
   uint32_t through = 0;
   size_t bytes = 0;
   {
-    absl::ReaderMutexLock lock(&mutex_);
+    sync::ReaderMutexLock lock(&mutex_);
     if (segments_.empty()) return absl::OkStatus();
     segments = segments_;
     through = segments_.back()->end_doc;
@@ -353,7 +353,7 @@ absl::Status SearchIndex::FlushLocked() {
   if (!split.ok()) return absl::InternalError(absl::StrCat("index buffer: ", split.message()));
   batch.Put(ColumnFamily::kPostings, kIndexedThroughKey, EncodeDocKey(through));
   NEWSDB_RETURN_IF_ERROR(db_.Write(batch));
-  absl::MutexLock lock(&mutex_);
+  sync::MutexLock lock(&mutex_);
   segments_.erase(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(segments.size()));
   buffer_bytes_ -= bytes;
   indexed_through_ = through;
@@ -363,7 +363,7 @@ absl::Status SearchIndex::FlushLocked() {
 absl::Status SearchIndex::Rebuffer(uint32_t first_doc, NewPostings postings) {
   const uint32_t count = static_cast<uint32_t>(postings.ids.size());
   if (count == 0) return absl::OkStatus();
-  absl::MutexLock lock(&mutex_);
+  sync::MutexLock lock(&mutex_);
   const uint32_t expected = segments_.empty() ? indexed_through_ : segments_.back()->end_doc;
   if (first_doc != expected) {
     return absl::InvalidArgumentError(
@@ -390,7 +390,7 @@ absl::Status SearchIndex::Rebuffer(uint32_t first_doc, NewPostings postings) {
 }
 
 absl::StatusOr<SearchView> SearchIndex::CaptureView(const v1::ShardSnapshot* requested) const {
-  absl::ReaderMutexLock lock(&mutex_);
+  sync::ReaderMutexLock lock(&mutex_);
   const uint32_t documents = values_.size();
   v1::ShardSnapshot snapshot;
   if (requested != nullptr) {

@@ -28,12 +28,12 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "common/article/article_id.h"
 #include "newsdb/v1/article.pb.h"
 #include "newsdb/v1/storage_service.pb.h"
 #include "services/storage/doc_value_store.h"
 #include "services/storage/key_codec.h"
+#include "services/storage/mutex.h"
 #include "services/storage/posting_buffer.h"
 #include "services/storage/posting_builder.h"
 #include "services/storage/rocks_db.h"
@@ -135,8 +135,8 @@ class SearchIndex {
 
   RocksDb& db_;
   const IndexOptions options_;
-  absl::Mutex flush_mutex_ ABSL_ACQUIRED_BEFORE(mutex_);  // one Flush at a time
-  mutable absl::Mutex mutex_;
+  sync::Mutex flush_mutex_ ABSL_ACQUIRED_BEFORE(mutex_);  // one Flush at a time
+  mutable sync::Mutex mutex_;
   // The write buffer: segments of documents [indexed_through_, next document), in order.
   Segments segments_ ABSL_GUARDED_BY(mutex_);
   uint32_t indexed_through_ ABSL_GUARDED_BY(mutex_) = 0;
