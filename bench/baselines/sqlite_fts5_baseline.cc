@@ -341,51 +341,72 @@ class SqliteSearcher : public newsdb::bench::Searcher {
 
   SearchOutcome Search(const BenchQuery& query) override {
     const std::string match = MatchExpression(query);
-    // ?1 is the match expression, ?2... the filters on `articles`. `filters("a.")` is the SQL of
-    // the filters with their columns qualified by the prefix, "" if there is none.
-    const bool has_filters = query.published_start.has_value() || query.credit.has_value();
-    auto filters = [&](const std::string& qualifier) {
-      std::vector<std::string> parts;
-      int next = 2;
-      if (query.published_start.has_value()) {
-        parts.push_back(absl::StrCat(qualifier, "published >= ?", next, " AND ", qualifier,
-                                     "published < ?", next + 1));
-        next += 2;
-      }
-      if (query.credit.has_value()) parts.push_back(absl::StrCat(qualifier, "credit = ?", next));
-      return absl::StrJoin(parts, " AND ");
-    };
-    auto bind = [&](Statement& s) {
-      s.Bind(1, match);
-      int next = 2;
-      if (query.published_start.has_value()) {
-        s.Bind(next++, *query.published_start);
-        s.Bind(next++, *query.published_end);
-      }
-      if (query.credit.has_value()) s.Bind(next, *query.credit);
-    };
-    const std::string join = "fts JOIN articles a ON a.id = fts.rowid WHERE fts MATCH ?1";
-    const std::string join_filters = has_filters ? absl::StrCat(" AND ", filters("a.")) : "";
-    const std::string matching_ids = "SELECT rowid FROM fts WHERE fts MATCH ?1";
-    // Tuned filters: the ids that pass them, found with the B-tree indexes, become a set that
-    // the scan of the FTS5 matches probes. The unary + keeps the planner from turning the set
-    // into one FTS5 lookup per id (which re-reads the doclists for every id).
-    const std::string in_filtered = absl::StrCat(
-        "fts MATCH ?1 AND +rowid IN (SELECT id FROM articles WHERE ", filters(""), ")");
-
     SearchOutcome outcome;
-    // Total hits. With the credit facet, one GROUP BY over the matches gives both the facet and
-    // the total (the sum of all groups, including articles without a credit).
+    CountHits(query, match, outcome);
+    Statement& page = db_.Prepare(absl::StrCat(PageSql(query), " LIMIT ", query.page_size));
+    Bind(page, query, match);
+    ids_.clear();
+    scores_.clear();
+    while (page.Step()) {
+      ids_.push_back(page.Int(0));
+      scores_.push_back(page.Double(1));
+    }
+    outcome.hits = static_cast<int64_t>(ids_.size());
+    ReadHits(query, match, outcome);
+    return outcome;
+  }
+
+ private:
+  // ?1 is the match expression, ?2... the filters on `articles`.
+  static bool HasFilters(const BenchQuery& query) {
+    return query.published_start.has_value() || query.credit.has_value();
+  }
+  // The SQL of the filters with their columns qualified by `qualifier`, "" if there is none.
+  static std::string Filters(const BenchQuery& query, const std::string& qualifier) {
+    std::vector<std::string> parts;
+    int next = 2;
+    if (query.published_start.has_value()) {
+      parts.push_back(absl::StrCat(qualifier, "published >= ?", next, " AND ", qualifier,
+                                   "published < ?", next + 1));
+      next += 2;
+    }
+    if (query.credit.has_value()) parts.push_back(absl::StrCat(qualifier, "credit = ?", next));
+    return absl::StrJoin(parts, " AND ");
+  }
+  // " AND <filters>" or "".
+  static std::string AndFilters(const BenchQuery& query, const std::string& qualifier) {
+    return HasFilters(query) ? absl::StrCat(" AND ", Filters(query, qualifier)) : "";
+  }
+  static void Bind(Statement& s, const BenchQuery& query, const std::string& match) {
+    s.Bind(1, match);
+    int next = 2;
+    if (query.published_start.has_value()) {
+      s.Bind(next++, *query.published_start);
+      s.Bind(next++, *query.published_end);
+    }
+    if (query.credit.has_value()) s.Bind(next, *query.credit);
+  }
+  static constexpr const char* kJoin = "fts JOIN articles a ON a.id = fts.rowid WHERE fts MATCH ?1";
+  static constexpr const char* kMatchingIds = "SELECT rowid FROM fts WHERE fts MATCH ?1";
+  // Tuned filters: the ids that pass them, found with the B-tree indexes, become a set that the
+  // scan of the FTS5 matches probes. The unary + keeps the planner from turning the set into one
+  // FTS5 lookup per id (which re-reads the doclists for every id).
+  static std::string InFiltered(const BenchQuery& query) {
+    return absl::StrCat("fts MATCH ?1 AND +rowid IN (SELECT id FROM articles WHERE ",
+                        Filters(query, ""), ")");
+  }
+
+  // Total hits. With the credit facet, one GROUP BY over the matches gives both the facet and the
+  // total (the sum of all groups, including articles without a credit).
+  void CountHits(const BenchQuery& query, const std::string& match, SearchOutcome& outcome) {
     if (query.credit_facet) {
       Statement& facet = db_.Prepare(
           tuned_ ? absl::StrCat("SELECT credit, count(*) FROM articles INDEXED BY articles_credit "
                                 "WHERE id IN (",
-                                matching_ids, ")",
-                                has_filters ? absl::StrCat(" AND ", filters("")) : "",
-                                " GROUP BY credit")
-                 : absl::StrCat("SELECT a.credit, count(*) FROM ", join, join_filters,
+                                kMatchingIds, ")", AndFilters(query, ""), " GROUP BY credit")
+                 : absl::StrCat("SELECT a.credit, count(*) FROM ", kJoin, AndFilters(query, "a."),
                                 " GROUP BY a.credit"));
-      bind(facet);
+      Bind(facet, query, match);
       std::vector<std::pair<int64_t, std::string>> counts;
       while (facet.Step()) {
         const int64_t n = facet.Int(1);
@@ -396,49 +417,44 @@ class SqliteSearcher : public newsdb::bench::Searcher {
       const size_t top = std::min(counts.size(), static_cast<size_t>(query.facet_top));
       std::partial_sort(counts.begin(), counts.begin() + static_cast<ptrdiff_t>(top), counts.end());
       outcome.facet_values = static_cast<int64_t>(top);
-    } else {
-      Statement& count =
-          db_.Prepare(!has_filters ? std::string("SELECT count(*) FROM fts WHERE fts MATCH ?1")
-                      : tuned_     ? absl::StrCat("SELECT count(*) FROM fts WHERE ", in_filtered)
-                                   : absl::StrCat("SELECT count(*) FROM ", join, join_filters));
-      bind(count);
-      if (count.Step()) outcome.total_hits = count.Int(0);
+      return;
     }
+    Statement& count = db_.Prepare(
+        !HasFilters(query) ? std::string("SELECT count(*) FROM fts WHERE fts MATCH ?1")
+        : tuned_           ? absl::StrCat("SELECT count(*) FROM fts WHERE ", InFiltered(query))
+                           : absl::StrCat("SELECT count(*) FROM ", kJoin, AndFilters(query, "a.")));
+    Bind(count, query, match);
+    if (count.Step()) outcome.total_hits = count.Int(0);
+  }
 
-    // The page: ids (and the score for relevance) only, so the sorter holds small rows.
-    std::string sql;
+  // The page: ids (and the score for relevance) only, so the sorter holds small rows.
+  std::string PageSql(const BenchQuery& query) const {
     if (query.sort == SortKind::kRelevance) {
-      sql = !has_filters ? absl::StrCat("SELECT rowid, ", kBm25,
-                                        " AS score FROM fts WHERE fts MATCH ?1 ORDER BY score")
-            : tuned_     ? absl::StrCat("SELECT rowid, ", kBm25, " AS score FROM fts WHERE ",
-                                        in_filtered, " ORDER BY score")
-                         : absl::StrCat("SELECT fts.rowid, ", kBm25, " AS score FROM ", join,
-                                        join_filters, " ORDER BY score");
-    } else {
-      const bool newest = query.sort == SortKind::kNewest;
-      // Tuned: walk the index of the sort column from its end and keep the ids that match (a
-      // set built once from the FTS5 doclist); stops after page_size of them. Ties: newest id.
-      sql = tuned_ ? absl::StrCat("SELECT id, NULL FROM articles INDEXED BY ",
-                                  newest ? "articles_published" : "articles_views",
-                                  " WHERE id IN (", matching_ids, ")",
-                                  has_filters ? absl::StrCat(" AND ", filters("")) : "",
-                                  " ORDER BY ", newest ? "published" : "views", " DESC")
-                   : absl::StrCat("SELECT fts.rowid, NULL FROM ", join, join_filters, " ORDER BY ",
-                                  newest ? "a.published DESC, a.id DESC"
-                                         : "a.views DESC, a.published DESC, a.id DESC");
+      return !HasFilters(query)
+                 ? absl::StrCat("SELECT rowid, ", kBm25,
+                                " AS score FROM fts WHERE fts MATCH ?1 ORDER BY score")
+             : tuned_ ? absl::StrCat("SELECT rowid, ", kBm25, " AS score FROM fts WHERE ",
+                                     InFiltered(query), " ORDER BY score")
+                      : absl::StrCat("SELECT fts.rowid, ", kBm25, " AS score FROM ", kJoin,
+                                     AndFilters(query, "a."), " ORDER BY score");
     }
-    Statement& page = db_.Prepare(absl::StrCat(sql, " LIMIT ", query.page_size));
-    bind(page);
-    ids_.clear();
-    scores_.clear();
-    while (page.Step()) {
-      ids_.push_back(page.Int(0));
-      scores_.push_back(page.Double(1));
-    }
-    outcome.hits = static_cast<int64_t>(ids_.size());
+    const bool newest = query.sort == SortKind::kNewest;
+    // Tuned: walk the index of the sort column from its end and keep the ids that match (a set
+    // built once from the FTS5 doclist); stops after page_size of them. Ties: newest id.
+    return tuned_ ? absl::StrCat("SELECT id, NULL FROM articles INDEXED BY ",
+                                 newest ? "articles_published" : "articles_views", " WHERE id IN (",
+                                 kMatchingIds, ")", AndFilters(query, ""), " ORDER BY ",
+                                 newest ? "published" : "views", " DESC")
+                  : absl::StrCat("SELECT fts.rowid, NULL FROM ", kJoin, AndFilters(query, "a."),
+                                 " ORDER BY ",
+                                 newest ? "a.published DESC, a.id DESC"
+                                        : "a.views DESC, a.published DESC, a.id DESC");
+  }
 
-    // The hits: what newsdb returns (view BASIC: title, credit, time, views, score), and the
-    // snippets if asked. bm25() is negative in FTS5 (smaller is better): the score is its negation.
+  // The hits of ids_: what newsdb returns (view BASIC: title, credit, time, views, score), and
+  // the snippets if asked. bm25() is negative in FTS5 (smaller is better): the score is its
+  // negation.
+  void ReadHits(const BenchQuery& query, const std::string& match, SearchOutcome& outcome) {
     for (size_t i = 0; i < ids_.size(); ++i) {
       Statement& row =
           db_.Prepare("SELECT title, credit, published, views FROM articles WHERE id = ?1");
@@ -467,20 +483,17 @@ class SqliteSearcher : public newsdb::bench::Searcher {
           outcome.snippet_bytes += static_cast<int64_t>(title_snippet.size() + body_snippet.size());
         }
       }
-      if (i == 0) {
-        outcome.first_hit = absl::StrCat(
-            absl::FormatTime("%Y-%m-%d %H:%M UTC", absl::FromUnixSeconds(published),
-                             absl::UTCTimeZone()),
-            ", views ", views, ", credit `", credit, "`, score ", absl::StrFormat("%.3f", score),
-            ": ", title,
-            query.highlight ? absl::StrCat(" | title: ", title_snippet, " | body: ", body_snippet)
-                            : "");
-      }
+      if (i != 0) continue;
+      outcome.first_hit = absl::StrCat(
+          absl::FormatTime("%Y-%m-%d %H:%M UTC", absl::FromUnixSeconds(published),
+                           absl::UTCTimeZone()),
+          ", views ", views, ", credit `", credit, "`, score ", absl::StrFormat("%.3f", score),
+          ": ", title,
+          query.highlight ? absl::StrCat(" | title: ", title_snippet, " | body: ", body_snippet)
+                          : "");
     }
-    return outcome;
   }
 
- private:
   Connection db_;
   const bool tuned_ = absl::GetFlag(FLAGS_sql) == "tuned";
   std::vector<int64_t> ids_;
