@@ -41,6 +41,23 @@ class Bm25Scorer {
   double LeafScore(size_t leaf, uint32_t doc) const;
   // Scores of each of `docs` (increasing): each leaf's field lists walk along them once.
   std::vector<double> ScoreAll(const DocList& docs) const;
+  // The same for docs[0, count) into scores[0, count), the field lists entered by binary search:
+  // for scoring a search's matches a window at a time.
+  void ScoreInto(const uint32_t* docs, size_t count, double* scores) const;
+  // One leaf's list of one field, and the most it adds to any document's score.
+  struct ListBound {
+    size_t leaf = 0;
+    size_t field = 0;  // index into the leaf's fields
+    double bound = 0;
+  };
+  // Every field list of every leaf, the highest bound first. A list's bound is its leaf's idf
+  // times its field part with the list's highest term frequency and the field's shortest length
+  // in the view (WindowBounds): every operation of a score is monotonic in those, so a document
+  // found in none of some lists scores at most the sum of the other lists' bounds (MaxScore).
+  std::vector<ListBound> ListBounds() const;
+  const FieldMatches& list(const ListBound& bound) const {
+    return leaves_[bound.leaf].fields[bound.field];
+  }
   // The score of one document (binary search in each field list).
   double Score(uint32_t doc) const;
 
@@ -51,12 +68,17 @@ class Bm25Scorer {
   };
   FieldConstants ConstantsOf(IndexField field) const;
   const SharedColumn<uint32_t>::Reader& LengthsOf(IndexField field) const;
-  void AddFieldParts(const FieldMatches& field, const DocList& docs,
-                     std::vector<double>& parts) const;
+  // Adds `field`'s part to parts[j] for each docs[j] (j < count) in the field list.
+  void AddFieldParts(const FieldMatches& field, const uint32_t* docs, size_t count,
+                     double* parts) const;
+  double NormOf(IndexField field, uint32_t length) const;
 
   const DocValuesView& values_;
   const std::vector<LeafMatches>& leaves_;
   std::vector<double> idf_;  // per leaf
+  // Norms of lengths below kNormTableSize per field (title, body, credit), computed when some
+  // leaf's list in the field is long enough to repay the table; else empty.
+  std::vector<double> norm_tables_[3];
   double title_average_ = 1;
   double body_average_ = 1;
   double credit_average_ = 1;

@@ -1,5 +1,6 @@
 #include "services/storage/doc_value_store.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace newsdb::storage {
@@ -45,6 +46,20 @@ int64_t PublicationHistogram::Count(int64_t first_quarter, int64_t end_quarter) 
   return total;
 }
 
+WindowBounds WindowBounds::Of(const DocValues& values) {
+  return {values.published_seconds, values.published_seconds, values.views,
+          values.title_length,      values.body_length,       values.credit_length};
+}
+
+WindowBounds WindowBounds::Widened(const DocValues& values) const {
+  return {std::min(min_published, values.published_seconds),
+          std::max(max_published, values.published_seconds),
+          std::max(max_views, values.views),
+          std::min(min_title_length, values.title_length),
+          std::min(min_body_length, values.body_length),
+          std::min(min_credit_length, values.credit_length)};
+}
+
 FieldLengths DocValuesView::length_sums() const {
   if (length_sums_.has_value()) return *length_sums_;
   FieldLengths sums;
@@ -71,6 +86,12 @@ uint32_t DocValueStore::InternCredit(const std::string& credit) {
 
 void DocValueStore::Add(uint32_t doc, const DocValues& values, int64_t sequence) {
   const uint64_t generation = this->generation();
+  const uint32_t window = WindowOf(doc);
+  if (window == windows_.size()) {
+    windows_.Append(WindowBounds::Of(values), generation);
+  } else {
+    windows_.Set(window, windows_[window].Widened(values), generation);
+  }
   if (doc == size()) {
     ids_.Append(values.id, generation);
     published_.Append(values.published_seconds, generation);
@@ -123,6 +144,7 @@ DocValuesView DocValueStore::Capture(uint32_t doc_limit, int64_t sequence) const
   view.title_lengths_ = title_lengths_.Share();
   view.body_lengths_ = body_lengths_.Share();
   view.credit_lengths_ = credit_lengths_.Share();
+  view.windows_ = windows_.Share();
   view.credits_ = credits_;
   // The oldest replaced value after the sequence is the one the sequence saw.
   for (auto it = view_changes_.rbegin(); it != view_changes_.rend() && it->sequence > sequence;

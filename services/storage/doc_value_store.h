@@ -5,7 +5,8 @@
 // publication second, views, credit (as an ordinal into a dictionary) and analysed field lengths,
 // plus the running sums of the lengths (BM25's averages) and the documents per quarter hour of
 // publication (calendar facets' totals). They are a cache of the `doc_values` column family
-// (DocValues in key_codec.h), rebuilt when the index loads.
+// (DocValues in key_codec.h), rebuilt when the index loads. Each window of kWindowDocs documents
+// also has bounds of its values (WindowBounds).
 //
 // A search reads a DocValuesView: the columns as they were when it was captured, with the views
 // as of a snapshot sequence, read without a lock while writes go on (shared_column.h). Replaced
@@ -74,6 +75,34 @@ class PublicationHistogram {
   absl::btree_map<int64_t, int64_t> counts_ ABSL_GUARDED_BY(mutex_);
 };
 
+// Bounds of the values of a window: kWindowDocs consecutive document numbers starting at a
+// multiple of kWindowDocs. They are the widest of every value any of the window's documents ever
+// had (a replaced value only widens them), so they bound the values of every capture, and a
+// search can pass a window whose best possible document cannot enter its top k (the collectors'
+// early termination; "block-max" over the value columns).
+struct WindowBounds {
+  int64_t min_published = 0;
+  int64_t max_published = 0;
+  int64_t max_views = 0;
+  uint32_t min_title_length = 0;
+  uint32_t min_body_length = 0;
+  uint32_t min_credit_length = 0;
+
+  bool operator==(const WindowBounds& other) const {
+    return min_published == other.min_published && max_published == other.max_published &&
+           max_views == other.max_views && min_title_length == other.min_title_length &&
+           min_body_length == other.min_body_length && min_credit_length == other.min_credit_length;
+  }
+  // Bounds of one document's values.
+  static WindowBounds Of(const DocValues& values);
+  // Widened to hold `values` too.
+  WindowBounds Widened(const DocValues& values) const;
+};
+
+inline constexpr uint32_t kWindowShift = 7;
+inline constexpr uint32_t kWindowDocs = uint32_t{1} << kWindowShift;
+inline uint32_t WindowOf(uint32_t doc) { return doc >> kWindowShift; }
+
 class DocValueStore;
 
 // The values of documents [0, doc_limit()) as of one capture.
@@ -104,6 +133,10 @@ class DocValuesView {
   // summed otherwise (a later page's older limit).
   FieldLengths length_sums() const;
   const PublicationHistogram& histogram() const { return *histogram_; }
+  // Windows [0, window_count()) cover the documents; the last may reach past doc_limit() (its
+  // bounds then hold later documents' values too, and still bound this view's).
+  uint32_t window_count() const { return (doc_limit_ + kWindowDocs - 1) >> kWindowShift; }
+  const WindowBounds& window(uint32_t window) const { return *windows_.address(window); }
 
  private:
   friend class DocValueStore;
@@ -115,6 +148,7 @@ class DocValuesView {
   SharedColumn<uint32_t>::Reader title_lengths_;
   SharedColumn<uint32_t>::Reader body_lengths_;
   SharedColumn<uint32_t>::Reader credit_lengths_;
+  SharedColumn<WindowBounds>::Reader windows_;
   std::shared_ptr<const CreditDictionary> credits_;
   absl::flat_hash_map<uint32_t, int64_t> old_views_;  // views replaced after the sequence
   std::optional<FieldLengths> length_sums_;
@@ -161,6 +195,7 @@ class DocValueStore {
   SharedColumn<uint32_t> title_lengths_;
   SharedColumn<uint32_t> body_lengths_;
   SharedColumn<uint32_t> credit_lengths_;
+  SharedColumn<WindowBounds> windows_;  // by window
   std::shared_ptr<CreditDictionary> credits_;
   uint64_t credits_generation_ = 0;
   FieldLengths length_sums_;

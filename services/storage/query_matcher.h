@@ -17,12 +17,11 @@
 #include "absl/strings/string_view.h"
 #include "common/text/highlighter.h"
 #include "newsdb/v1/search.pb.h"
+#include "services/storage/doc_list.h"
 #include "services/storage/posting_codec.h"
 #include "services/storage/search_view.h"
 
 namespace newsdb::storage {
-
-using DocList = std::vector<uint32_t>;  // increasing document numbers
 
 // One field's matches of a leaf with their term frequencies (phrases count occurrences).
 struct FieldMatches {

@@ -1,5 +1,7 @@
 #include "services/storage/shard_searcher.h"
 
+#include <algorithm>
+#include <cstddef>
 #include <optional>
 #include <utility>
 
@@ -9,6 +11,7 @@
 #include "services/storage/facet_collectors.h"
 #include "services/storage/query_matcher.h"
 #include "services/storage/top_k_collector.h"
+#include "services/storage/window_runs.h"
 
 namespace newsdb::storage {
 namespace {
@@ -39,17 +42,14 @@ DocList FilterByValues(const SearchPlan& plan, const DocValuesView& values, DocL
   return kept;
 }
 
-absl::StatusOr<std::vector<TopKCollector::Hit>> CollectTop(
-    const SearchPlan& plan, const DocValuesView& values, const Bm25Scorer& scorer,
-    const DocList& matches, absl::FunctionRef<bool()> cancelled, size_t* after_cursor) {
+// Builds the keys of docs[0, count) (`scores` parallel to them when by relevance) and collects.
+void CollectMatches(const SearchPlan& plan, const DocValuesView& values, const uint32_t* docs,
+                    size_t count, const double* scores, TopKCollector& top) {
   const bool by_score = plan.sort == v1::SEARCH_SORT_RELEVANCE;
   const bool by_views = plan.sort == v1::SEARCH_SORT_MOST_VIEWED;
-  std::vector<double> scores;
-  if (by_score) scores = scorer.ScoreAll(matches);
-  TopKCollector top(plan.sort, plan.limit, plan.after);
   const bool by_time = plan.sort == v1::SEARCH_SORT_NEWEST || plan.sort == v1::SEARCH_SORT_OLDEST;
-  for (size_t i = 0; i < matches.size(); ++i) {
-    const uint32_t doc = matches[i];
+  for (size_t i = 0; i < count; ++i) {
+    const uint32_t doc = docs[i];
     SortKey key;
     if (by_score) key.score = scores[i];
     if (by_time) key.published = values.published_seconds(doc);
@@ -58,7 +58,82 @@ absl::StatusOr<std::vector<TopKCollector::Hit>> CollectTop(
     key.published = values.published_seconds(doc);
     key.id = values.id(doc);
     top.Collect(doc, key);
-    if ((i & 0xffff) == 0xffff && cancelled()) return absl::CancelledError("search cancelled");
+  }
+}
+
+// Appends to `found` the matches in `list` not yet `taken`, and takes them (both increase).
+void TakeMatchesIn(const DocList& matches, const DocList& list, std::vector<uint8_t>& taken,
+                   DocList& found) {
+  size_t i = 0;
+  for (uint32_t doc : list) {
+    i = GallopTo(matches.data(), matches.size(), i, doc);
+    if (i == matches.size()) return;
+    if (matches[i] != doc || taken[i] != 0) continue;
+    taken[i] = 1;
+    found.push_back(doc);
+  }
+}
+
+// Relevance top k by MaxScore over the scored leaves' field lists: the matches in the list with
+// the highest bound are scored first, then the other matches of the next list, and so on. Once
+// the kept hits outrank the sum of the bounds of the lists not yet visited, every match left (in
+// none of the visited lists, so scoring at most that sum) is counted, unscored.
+absl::Status CollectByRelevance(const SearchPlan& plan, const DocValuesView& values,
+                                const Bm25Scorer& scorer, const DocList& matches,
+                                absl::FunctionRef<bool()> cancelled, TopKCollector& top) {
+  const std::vector<Bm25Scorer::ListBound> lists = scorer.ListBounds();
+  std::vector<double> scores;
+  if (lists.size() <= 1) {  // every match is in the one list, or scores 0
+    scores = scorer.ScoreAll(matches);
+    CollectMatches(plan, values, matches.data(), matches.size(), scores.data(), top);
+    return absl::OkStatus();
+  }
+  std::vector<double> rest(lists.size() + 1, 0.0);  // rest[j]: the bounds of lists j.. summed
+  for (size_t j = lists.size(); j-- > 0;) rest[j] = rest[j + 1] + lists[j].bound;
+  std::vector<uint8_t> taken(matches.size(), 0);
+  size_t remaining = matches.size();
+  DocList docs;
+  for (size_t j = 0; j < lists.size(); ++j) {
+    if (top.SkipRunIfOutranked(SortKey{rest[j], 0, 0, 0}, remaining)) return absl::OkStatus();
+    docs.clear();
+    TakeMatchesIn(matches, scorer.list(lists[j]).docs, taken, docs);
+    scores.resize(docs.size());
+    scorer.ScoreInto(docs.data(), docs.size(), scores.data());
+    CollectMatches(plan, values, docs.data(), docs.size(), scores.data(), top);
+    remaining -= docs.size();
+    if (cancelled()) return absl::CancelledError("search cancelled");
+  }
+  // Matches in no scored list (through a negation or match_all) score 0.
+  if (remaining == 0 || top.SkipRunIfOutranked(SortKey{}, remaining)) return absl::OkStatus();
+  docs.clear();
+  for (size_t i = 0; i < matches.size(); ++i) {
+    if (taken[i] == 0) docs.push_back(matches[i]);
+  }
+  scores.assign(docs.size(), 0.0);
+  CollectMatches(plan, values, docs.data(), docs.size(), scores.data(), top);
+  return absl::OkStatus();
+}
+
+// The top of `matches` in the plan's order, skipping what cannot make it: by relevance MaxScore
+// over the field lists, by time or views the best windows first (window_runs.h).
+absl::StatusOr<std::vector<TopKCollector::Hit>> CollectTop(
+    const SearchPlan& plan, const DocValuesView& values, const Bm25Scorer& scorer,
+    const DocList& matches, absl::FunctionRef<bool()> cancelled, size_t* after_cursor) {
+  TopKCollector top(plan.sort, plan.limit, plan.after);
+  if (plan.sort == v1::SEARCH_SORT_RELEVANCE) {
+    NEWSDB_RETURN_IF_ERROR(CollectByRelevance(plan, values, scorer, matches, cancelled, top));
+  } else if (matches.size() <= plan.limit) {  // all are kept
+    CollectMatches(plan, values, matches.data(), matches.size(), nullptr, top);
+  } else {
+    std::vector<MatchRun> runs = SplitIntoWindows(matches);
+    BoundByValues(plan.sort, values, runs);
+    NEWSDB_RETURN_IF_ERROR(CollectBestRunsFirst(
+        plan.sort, runs, top,
+        [&](const MatchRun& run) {
+          CollectMatches(plan, values, matches.data() + run.begin, run.end - run.begin, nullptr,
+                         top);
+        },
+        cancelled));
   }
   *after_cursor = top.after_cursor();
   return top.Take();

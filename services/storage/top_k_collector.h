@@ -51,23 +51,16 @@ class TopKCollector {
   // sort value (score, publication second, or views; the rest ignored) cannot be kept, because
   // `limit` better matches are kept already. Such a match is counted as after the cursor.
   bool SkipIfOutranked(const SortKey& primary) {
-    if (heap_.size() < limit_) return false;
-    const SortKey& worst = heap_.front().key;
-    bool outranked = false;
-    switch (sort_) {
-      case v1::SEARCH_SORT_NEWEST:
-        outranked = primary.published < worst.published;
-        break;
-      case v1::SEARCH_SORT_OLDEST:
-        outranked = primary.published > worst.published;
-        break;
-      case v1::SEARCH_SORT_MOST_VIEWED:
-        outranked = primary.views < worst.views;
-        break;
-      default:
-        outranked = primary.score < worst.score;
-    }
+    const bool outranked = Outranked(primary);
     if (outranked) ++after_cursor_;
+    return outranked;
+  }
+
+  // The same test for `matches` matches at once whose keys are at best `best` (only its first
+  // sort value counts): true, and all of them counted as after the cursor, if none can be kept.
+  bool SkipRunIfOutranked(const SortKey& best, size_t matches) {
+    const bool outranked = Outranked(best);
+    if (outranked) after_cursor_ += matches;
     return outranked;
   }
 
@@ -77,6 +70,20 @@ class TopKCollector {
   std::vector<Hit> Take();
 
  private:
+  bool Outranked(const SortKey& primary) const {
+    if (heap_.size() < limit_) return false;
+    const SortKey& worst = heap_.front().key;
+    switch (sort_) {
+      case v1::SEARCH_SORT_NEWEST:
+        return primary.published < worst.published;
+      case v1::SEARCH_SORT_OLDEST:
+        return primary.published > worst.published;
+      case v1::SEARCH_SORT_MOST_VIEWED:
+        return primary.views < worst.views;
+      default:
+        return primary.score < worst.score;
+    }
+  }
   void Push(Hit hit);
   void ReplaceWorst(Hit hit);
 

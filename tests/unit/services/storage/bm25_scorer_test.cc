@@ -1,6 +1,8 @@
 #include "services/storage/bm25_scorer.h"
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -77,6 +79,86 @@ TEST_F(Bm25ScorerTest, ScoringAllAtOnceGivesTheSameBitsAsOneByOne) {
   EXPECT_EQ(scorer.ScoreAll({2})[0], scorer.LeafScore(1, 2));
   EXPECT_EQ(scorer.ScoreAll({1, 3})[1], all[3]);
   EXPECT_GT(all[1], all[0]);
+}
+
+// A random leaf over documents [0, documents): each field holds a document with probability
+// `density`, with a frequency in 1..max_tf.
+LeafMatches RandomLeaf(std::mt19937& random, uint32_t documents, double density, uint32_t max_tf) {
+  LeafMatches leaf;
+  std::bernoulli_distribution holds(density);
+  std::uniform_int_distribution<uint32_t> tf(1, max_tf);
+  std::vector<bool> any(documents, false);
+  for (IndexField field : {IndexField::kTitle, IndexField::kBody, IndexField::kCredit}) {
+    FieldMatches matches{field, {}, {}};
+    for (uint32_t doc = 0; doc < documents; ++doc) {
+      if (!holds(random)) continue;
+      matches.docs.push_back(doc);
+      matches.freqs.push_back(tf(random));
+      any[doc] = true;
+    }
+    if (!matches.docs.empty()) leaf.fields.push_back(std::move(matches));
+  }
+  for (bool hit : any) leaf.documents += hit ? 1 : 0;
+  return leaf;
+}
+
+TEST(Bm25ListBoundTest, NoDocumentScoresAboveTheBoundsOfTheListsHoldingIt) {
+  std::mt19937 random(11);
+  constexpr uint32_t kDocuments = 5 * kWindowDocs + 17;
+  DocValueStore store;
+  std::uniform_int_distribution<uint32_t> length(0, 600);
+  for (uint32_t doc = 0; doc < kDocuments; ++doc) {
+    store.Add(doc, Lengths(doc + 1, length(random) % 20, length(random), length(random) % 4), 1);
+  }
+  const DocValuesView values = store.Capture(kDocuments, 1);
+  // A common, a rare and a repeated word: their bounds differ.
+  const std::vector<LeafMatches> leaves = {RandomLeaf(random, kDocuments, 0.5, 9),
+                                           RandomLeaf(random, kDocuments, 0.02, 3),
+                                           RandomLeaf(random, kDocuments, 0.2, 30)};
+  const Bm25Scorer scorer({kDocuments, values.length_sums()}, values, leaves);
+  const std::vector<Bm25Scorer::ListBound> bounds = scorer.ListBounds();
+  ASSERT_EQ(bounds.size(), 9u);  // three fields of three leaves
+  for (size_t j = 1; j < bounds.size(); ++j) EXPECT_GE(bounds[j - 1].bound, bounds[j].bound);
+  // The rare word's lists come first: its idf outweighs the others' frequencies.
+  EXPECT_EQ(bounds[0].leaf, 1u);
+  DocList docs(kDocuments);
+  for (uint32_t doc = 0; doc < kDocuments; ++doc) docs[doc] = doc;
+  const std::vector<double> scores = scorer.ScoreAll(docs);
+  double highest = 0;
+  for (uint32_t doc = 0; doc < kDocuments; ++doc) {
+    double sum = 0;
+    for (const Bm25Scorer::ListBound& bound : bounds) {
+      const DocList& list = scorer.list(bound).docs;
+      if (std::binary_search(list.begin(), list.end(), doc)) sum += bound.bound;
+    }
+    ASSERT_LE(scores[doc], sum) << doc;
+    if (sum > 0) highest = std::max(highest, scores[doc] / sum);
+  }
+  // Tight enough that some document comes close to its bound.
+  EXPECT_GT(highest, 0.5);
+}
+
+TEST(Bm25ScorerSliceTest, ScoringASliceGivesTheBitsOfScoringAll) {
+  std::mt19937 random(5);
+  constexpr uint32_t kDocuments = 30000;
+  DocValueStore store;
+  for (uint32_t doc = 0; doc < kDocuments; ++doc) {
+    store.Add(doc, Lengths(doc + 1, 1 + doc % 13, 40 + doc % 300, doc % 3), 1);
+  }
+  const DocValuesView values = store.Capture(kDocuments, 1);
+  // Lists long enough that the norms come from tables.
+  const std::vector<LeafMatches> leaves = {RandomLeaf(random, kDocuments, 0.6, 5),
+                                           RandomLeaf(random, kDocuments, 0.1, 2)};
+  const Bm25Scorer scorer({kDocuments, values.length_sums()}, values, leaves);
+  DocList docs;
+  for (uint32_t doc = 0; doc < kDocuments; doc += 3) docs.push_back(doc);
+  const std::vector<double> all = scorer.ScoreAll(docs);
+  std::vector<double> slice(50);
+  scorer.ScoreInto(docs.data() + 100, slice.size(), slice.data());
+  for (size_t i = 0; i < slice.size(); ++i) {
+    EXPECT_EQ(slice[i], all[100 + i]) << i;
+    EXPECT_EQ(slice[i], scorer.Score(docs[100 + i])) << i;
+  }
 }
 
 }  // namespace

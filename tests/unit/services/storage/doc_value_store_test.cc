@@ -80,6 +80,35 @@ TEST(DocValueStoreTest, AViewSeesTheValuesOfItsCaptureOnly) {
   EXPECT_EQ(now.length_sums().credit, 2);
 }
 
+TEST(DocValueStoreTest, EachWindowBoundsItsDocumentsValuesEvenAfterTheyChange) {
+  DocValueStore store;
+  for (uint32_t doc = 0; doc < kWindowDocs + 2; ++doc) {
+    store.Add(doc, Values(doc + 1, 1'000 + doc, doc % 7, "", 10 + doc % 5), 1);
+  }
+  const DocValuesView view = store.Capture(kWindowDocs + 2, 1);
+  ASSERT_EQ(view.window_count(), 2u);
+  const WindowBounds first = view.window(0);
+  EXPECT_EQ(first.min_published, 1'000);
+  EXPECT_EQ(first.max_published, 1'000 + kWindowDocs - 1);
+  EXPECT_EQ(first.max_views, 6);
+  EXPECT_EQ(first.min_body_length, 10u);
+  EXPECT_EQ(first.min_title_length, 2u);
+  EXPECT_EQ(view.window(1).min_published, 1'000 + kWindowDocs);
+  EXPECT_EQ(view.window(1).max_published, 1'000 + kWindowDocs + 1);
+
+  // A re-scrape with more views and a shorter body widens the bounds; fewer views later do not
+  // narrow them (the older view counts may still be captured). The earlier view is unchanged.
+  store.Add(3, Values(4, 500, 90, "", 1), 2);
+  store.Add(3, Values(4, 500, 2, "", 30), 3);
+  const WindowBounds widened = store.Capture(kWindowDocs + 2, 3).window(0);
+  EXPECT_EQ(widened.min_published, 500);
+  EXPECT_EQ(widened.max_views, 90);
+  EXPECT_EQ(widened.min_body_length, 1u);
+  EXPECT_EQ(view.window(0).max_views, 6);
+  // An older, smaller limit reads the same windows: they bound its documents too.
+  EXPECT_EQ(store.Capture(3, 3).window_count(), 1u);
+}
+
 TEST(DocValueStoreTest, AnOlderSequenceSeesTheViewCountsOfItsTime) {
   DocValueStore store;
   store.Add(0, Values(100, 1'000, 5), 1);
