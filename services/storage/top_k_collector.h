@@ -27,6 +27,21 @@ struct SortKey {
 // True if `a` comes before `b` in `sort` (SEARCH_SORT_UNSPECIFIED is relevance).
 bool Before(v1::SearchSort sort, const SortKey& a, const SortKey& b);
 
+// True if `a`'s first sort value (score, publication second, or views; the rest ignored) comes
+// strictly before `b`'s in `sort`.
+inline bool PrimaryBefore(v1::SearchSort sort, const SortKey& a, const SortKey& b) {
+  switch (sort) {
+    case v1::SEARCH_SORT_NEWEST:
+      return a.published > b.published;
+    case v1::SEARCH_SORT_OLDEST:
+      return a.published < b.published;
+    case v1::SEARCH_SORT_MOST_VIEWED:
+      return a.views > b.views;
+    default:
+      return a.score > b.score;
+  }
+}
+
 class TopKCollector {
  public:
   struct Hit {
@@ -71,18 +86,7 @@ class TopKCollector {
 
  private:
   bool Outranked(const SortKey& primary) const {
-    if (heap_.size() < limit_) return false;
-    const SortKey& worst = heap_.front().key;
-    switch (sort_) {
-      case v1::SEARCH_SORT_NEWEST:
-        return primary.published < worst.published;
-      case v1::SEARCH_SORT_OLDEST:
-        return primary.published > worst.published;
-      case v1::SEARCH_SORT_MOST_VIEWED:
-        return primary.views < worst.views;
-      default:
-        return primary.score < worst.score;
-    }
+    return heap_.size() >= limit_ && PrimaryBefore(sort_, heap_.front().key, primary);
   }
   void Push(Hit hit);
   void ReplaceWorst(Hit hit);

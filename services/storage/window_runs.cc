@@ -43,16 +43,7 @@ absl::Status CollectBestRunsFirst(v1::SearchSort sort, std::vector<MatchRun>& ru
                                   absl::FunctionRef<bool()> cancelled) {
   // Stable: runs with equal bounds stay in document order, so the visit is deterministic.
   std::stable_sort(runs.begin(), runs.end(), [sort](const MatchRun& a, const MatchRun& b) {
-    switch (sort) {
-      case v1::SEARCH_SORT_NEWEST:
-        return a.best.published > b.best.published;
-      case v1::SEARCH_SORT_OLDEST:
-        return a.best.published < b.best.published;
-      case v1::SEARCH_SORT_MOST_VIEWED:
-        return a.best.views > b.best.views;
-      default:
-        return a.best.score > b.best.score;
-    }
+    return PrimaryBefore(sort, a.best, b.best);
   });
   size_t remaining = 0;
   for (const MatchRun& run : runs) remaining += run.end - run.begin;
