@@ -62,12 +62,19 @@ bool SameContent(const v1::Article& a, const v1::Article& b) {
                     b.paragraphs().end());
 }
 
-std::vector<status::FieldViolation> Validate(const v1::Article& article, int index) {
+std::vector<status::FieldViolation> Validate(const v1::Article& article, int index,
+                                             const article::ShardPlacement& shard) {
   std::vector<status::FieldViolation> violations;
   auto add = [&](absl::string_view field, std::string description) {
     violations.push_back({absl::StrCat("articles[", index, "].", field), std::move(description)});
   };
-  article::CheckArticleId(article.id(), absl::StrCat("articles[", index, "].id"), violations);
+  if (std::optional<article::ArticleId> id = article::CheckArticleId(
+          article.id(), absl::StrCat("articles[", index, "].id"), violations);
+      id.has_value() && article::ShardOf(*id, shard.count) != shard.index) {
+    add("id",
+        absl::StrCat("belongs to shard ", article::ShardOf(*id, shard.count), "/", shard.count,
+                     ", not to this shard ", article::FormatShardPlacement(shard)));
+  }
   if (!article.has_published_at()) {
     add("published_at", "is required");
   } else if (absl::StatusOr<absl::Time> published = time::FromTimestamp(article.published_at());
@@ -124,17 +131,52 @@ struct ArticleStore::StoredState {
 absl::StatusOr<std::unique_ptr<ArticleStore>> ArticleStore::Open(const std::string& data_dir,
                                                                  const RocksDbOptions& options,
                                                                  const IndexOptions& index_options,
-                                                                 absl::Duration request_retention) {
+                                                                 absl::Duration request_retention,
+                                                                 article::ShardPlacement shard) {
   NEWSDB_ASSIGN_OR_RETURN(std::unique_ptr<RocksDb> db,
                           RocksDb::Open(absl::StrCat(data_dir, "/rocksdb"), options));
   NEWSDB_ASSIGN_OR_RETURN(std::unique_ptr<SearchIndex> index,
                           SearchIndex::Load(*db, index_options));
+  NEWSDB_RETURN_IF_ERROR(CheckShard(*db, *index, shard));
   std::unique_ptr<ArticleStore> store(
-      new ArticleStore(std::move(db), std::move(index), request_retention));
+      new ArticleStore(std::move(db), std::move(index), request_retention, shard));
   NEWSDB_RETURN_IF_ERROR(store->RebuildBuffer());
   NEWSDB_ASSIGN_OR_RETURN(const int64_t pruned, store->ledger_.Prune(absl::Now()));
   LOG_IF(INFO, pruned > 0) << "Pruned " << pruned << " expired request ledger entries";
   return store;
+}
+
+namespace {
+// The postings family keeps the shard's metadata under keys that start with a zero byte (no
+// posting key does); this one holds the shard placement, "I/N".
+const absl::string_view kShardKey("\0shard", 6);
+}  // namespace
+
+absl::Status ArticleStore::CheckShard(RocksDb& db, const SearchIndex& index,
+                                      const article::ShardPlacement& shard) {
+  NEWSDB_ASSIGN_OR_RETURN(std::optional<std::string> recorded,
+                          db.Get(ColumnFamily::kPostings, kShardKey));
+  std::string recorded_text;
+  if (recorded.has_value()) {
+    recorded_text = *recorded;
+  } else if (index.documents() > 0) {
+    recorded_text = "0/1";  // written before shards were recorded: the only layout there was
+  }
+  if (!recorded_text.empty()) {
+    absl::StatusOr<article::ShardPlacement> was = article::ParseShardPlacement(recorded_text);
+    if (!was.ok())
+      return absl::InternalError(absl::StrCat("recorded shard: ", was.status().message()));
+    if (*was != shard) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "this data directory holds shard ", recorded_text, ", not ",
+          article::FormatShardPlacement(shard), "; start it with --shard=", recorded_text,
+          " (changing the shard count is a re-ingest, see docs/sharding.md)"));
+    }
+    if (recorded.has_value()) return absl::OkStatus();
+  }
+  WriteBatch batch = db.NewWriteBatch();
+  batch.Put(ColumnFamily::kPostings, kShardKey, article::FormatShardPlacement(shard));
+  return db.Write(batch);
 }
 
 ArticleStore::~ArticleStore() {
@@ -240,7 +282,7 @@ absl::StatusOr<ArticleStore::PutReply> ArticleStore::Put(
   }
   std::vector<status::FieldViolation> violations;
   for (int i = 0; i < articles.size(); ++i) {
-    std::vector<status::FieldViolation> found = Validate(articles[i], i);
+    std::vector<status::FieldViolation> found = Validate(articles[i], i, shard_);
     violations.insert(violations.end(), found.begin(), found.end());
   }
   if (!violations.empty()) return status::InvalidFieldsError(violations);

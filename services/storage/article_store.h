@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/article/shard.h"
 #include "newsdb/v1/article.pb.h"
 #include "newsdb/v1/storage_service.pb.h"
 #include "services/storage/key_codec.h"
@@ -51,10 +52,15 @@ class ArticleStore {
   // Documents whose postings were still in the index's write buffer when the process stopped
   // without closing (a crash) are read back and re-indexed before Open returns.
   // `request_retention`: how long the request ledger remembers an applied request_id.
+  // `shard`: which shard of how many this store is. A new store records it; an existing one must
+  // have been created with the same (a store from before shards were recorded is shard 0/1).
+  // Put refuses articles of other shards.
+  // Errors: FAILED_PRECONDITION if the store was created as another shard.
   static absl::StatusOr<std::unique_ptr<ArticleStore>> Open(
       const std::string& data_dir, const RocksDbOptions& options = {},
       const IndexOptions& index_options = {},
-      absl::Duration request_retention = kDefaultRequestRetention);
+      absl::Duration request_retention = kDefaultRequestRetention,
+      article::ShardPlacement shard = {});
   static constexpr absl::Duration kDefaultRequestRetention = absl::Hours(24);
   // Merges the index's write buffer into RocksDB (unless IndexOptions::flush_on_close is false).
   ~ArticleStore();
@@ -91,6 +97,15 @@ class ArticleStore {
   absl::StatusOr<v1::SearchShardResponse> Search(const v1::SearchShardRequest& request,
                                                  absl::FunctionRef<bool()> cancelled) const;
 
+  // BM25's statistics of this shard for a search (SearchIndex::Statistics).
+  absl::StatusOr<v1::SearchStatistics> Statistics(const v1::SearchShardRequest& request,
+                                                  absl::FunctionRef<bool()> cancelled) const {
+    return index_->Statistics(request, cancelled);
+  }
+
+  // The shard this store holds.
+  const article::ShardPlacement& shard() const { return shard_; }
+
   // Number of stored articles.
   int64_t documents() const { return index_->documents(); }
 
@@ -101,8 +116,14 @@ class ArticleStore {
   struct StoredState;
   struct StagedWrite;
   ArticleStore(std::unique_ptr<RocksDb> db, std::unique_ptr<SearchIndex> index,
-               absl::Duration request_retention)
-      : db_(std::move(db)), index_(std::move(index)), ledger_(*db_, request_retention) {}
+               absl::Duration request_retention, article::ShardPlacement shard)
+      : db_(std::move(db)),
+        index_(std::move(index)),
+        ledger_(*db_, request_retention),
+        shard_(shard) {}
+  // Records `shard` in a new store, or checks it against the recorded one.
+  static absl::Status CheckShard(RocksDb& db, const SearchIndex& index,
+                                 const article::ShardPlacement& shard);
 
   // Put's write, under the write mutex; `prepared` holds the postings of the articles that were
   // new when Put checked, built before the lock.
@@ -127,7 +148,8 @@ class ArticleStore {
   std::unique_ptr<RocksDb> db_;
   std::unique_ptr<SearchIndex> index_;  // refers to *db_; destroyed first
   RequestLedger ledger_;                // refers to *db_
-  mutable sync::Mutex mutex_;           // serialises writes (acquired before the index's)
+  const article::ShardPlacement shard_;
+  mutable sync::Mutex mutex_;  // serialises writes (acquired before the index's)
   int64_t recorded_since_prune_ ABSL_GUARDED_BY(mutex_) = 0;
 };
 

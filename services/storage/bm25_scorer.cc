@@ -54,7 +54,10 @@ Bm25Scorer::Bm25Scorer(const CollectionStats& stats, const DocValuesView& values
   credit_average_ = std::max(static_cast<double>(stats.length_sums.credit) / n, 1.0);
   idf_.reserve(leaves.size());
   for (const LeafMatches& leaf : leaves) {
-    idf_.push_back(Idf(stats.documents, static_cast<double>(leaf.documents)));
+    const double frequency = leaf.ordinal < stats.leaf_documents.size()
+                                 ? static_cast<double>(stats.leaf_documents[leaf.ordinal])
+                                 : static_cast<double>(leaf.documents);
+    idf_.push_back(Idf(stats.documents, frequency));
     for (const FieldMatches& field : leaf.fields) {
       std::vector<double>& table = norm_tables_[TableIndex(field.field)];
       if (field.docs.size() < size_t{4} * kNormTableSize || !table.empty()) continue;

@@ -17,10 +17,13 @@
 
 namespace newsdb::storage {
 
-// What BM25 needs of the whole collection.
+// What BM25 needs of the whole collection: of this shard, or summed over every shard of a
+// search over several (then each leaf's document frequency comes from `leaf_documents`, by the
+// leaf's ordinal, instead of from its matches here).
 struct CollectionStats {
   double documents = 0;
   FieldLengths length_sums;
+  std::vector<int64_t> leaf_documents;  // empty: the leaves' own
 };
 
 class Bm25Scorer {

@@ -3,12 +3,17 @@
 #include <string>
 
 #include "absl/flags/flag.h"
+#include "common/article/shard.h"
 #include "common/log/log.h"
 #include "common/server/server_runner.h"
 #include "services/storage/article_store.h"
 #include "services/storage/storage_service.h"
 
 ABSL_FLAG(std::string, data_dir, "/var/lib/newsdb", "Directory of the shard's data (RocksDB).");
+ABSL_FLAG(std::string, shard, "0/1",
+          "Which shard of how many this process serves, INDEX/COUNT: it holds the articles whose "
+          "id modulo COUNT is INDEX. The data directory records it at creation and refuses "
+          "another.");
 ABSL_FLAG(int64_t, block_cache_mb, 256, "RocksDB block cache size, in MiB.");
 ABSL_FLAG(int64_t, positions_cache_mb, 64,
           "Cache of the index's word positions (read by phrase searches), in MiB.");
@@ -42,10 +47,11 @@ const char* malloc_conf =
 }
 
 int main(int argc, char** argv) {
-  newsdb::server::InitServerProcess(argc, argv,
-                                    "Serves newsdb.v1.StorageService: one shard of the archive.\n"
-                                    "Usage: newsdb-storage --listen=HOST:PORT --data_dir=DIR",
-                                    "127.0.0.1:7001");
+  newsdb::server::InitServerProcess(
+      argc, argv,
+      "Serves newsdb.v1.StorageService: one shard of the archive.\n"
+      "Usage: newsdb-storage --listen=HOST:PORT --data_dir=DIR [--shard=I/N]",
+      "127.0.0.1:7001");
   newsdb::storage::RocksDbOptions options;
   options.block_cache_bytes = absl::GetFlag(FLAGS_block_cache_mb) << 20;
   options.positions_cache_bytes = absl::GetFlag(FLAGS_positions_cache_mb) << 20;
@@ -56,15 +62,22 @@ int main(int argc, char** argv) {
     return EXIT_FAILURE;
   }
   index_options.buffer_docs = static_cast<uint32_t>(absl::GetFlag(FLAGS_index_buffer_docs));
+  absl::StatusOr<newsdb::article::ShardPlacement> shard =
+      newsdb::article::ParseShardPlacement(absl::GetFlag(FLAGS_shard));
+  if (!shard.ok()) {
+    LOG(ERROR) << "--shard: " << shard.status().message();
+    return EXIT_FAILURE;
+  }
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   absl::StatusOr<std::unique_ptr<newsdb::storage::ArticleStore>> store =
       newsdb::storage::ArticleStore::Open(data_dir, options, index_options,
-                                          absl::GetFlag(FLAGS_request_ledger_retention));
+                                          absl::GetFlag(FLAGS_request_ledger_retention), *shard);
   if (!store.ok()) {
     LOG(ERROR) << "Cannot open the article store in " << data_dir << ": " << store.status();
     return EXIT_FAILURE;
   }
-  LOG(INFO) << "Opened the article store in " << data_dir;
+  LOG(INFO) << "Opened the article store in " << data_dir << " as shard "
+            << newsdb::article::FormatShardPlacement(*shard);
   newsdb::storage::StorageServiceImpl service(**store);
   absl::Status served = newsdb::server::ServeUntilSignalled(
       {{&service, newsdb::v1::StorageService::service_full_name()}});

@@ -114,6 +114,47 @@ absl::StatusOr<DocList> QueryMatcher::Eval(const v1::Query& query, bool negated)
   }
 }
 
+absl::StatusOr<std::vector<int64_t>> QueryMatcher::LeafDocumentCounts(const v1::Query& query) {
+  NEWSDB_RETURN_IF_ERROR(EvalLeaves(query, false));
+  std::vector<int64_t> counts(leaves_);
+  for (const LeafMatches& leaf : scored_)
+    counts[leaf.ordinal] = static_cast<int64_t>(leaf.documents);
+  return counts;
+}
+
+absl::Status QueryMatcher::EvalLeaves(const v1::Query& query, bool negated) {
+  if (cancelled_()) return absl::CancelledError("search cancelled");
+  switch (query.node_case()) {
+    case v1::Query::kTerm:
+    case v1::Query::kPhrase:
+    case v1::Query::kPrefix:
+      if (negated) {
+        ++leaves_;
+        return absl::OkStatus();
+      }
+      return Eval(query, false).status();
+    case v1::Query::kMatchAll:
+      return absl::OkStatus();
+    case v1::Query::kNoneOf:
+      for (const v1::Query& child : query.none_of().queries()) {
+        NEWSDB_RETURN_IF_ERROR(EvalLeaves(child, !negated));
+      }
+      return absl::OkStatus();
+    case v1::Query::kAnyOf:
+      for (const v1::Query& child : query.any_of().queries()) {
+        NEWSDB_RETURN_IF_ERROR(EvalLeaves(child, negated));
+      }
+      return absl::OkStatus();
+    case v1::Query::kAllOf:
+      for (const v1::Query& child : query.all_of().queries()) {
+        NEWSDB_RETURN_IF_ERROR(EvalLeaves(child, negated));
+      }
+      return absl::OkStatus();
+    default:
+      return status::InvalidFieldError("query", "a query node must be set");
+  }
+}
+
 absl::StatusOr<DocList> QueryMatcher::UniteChildren(const v1::BooleanQuery& node, bool negated) {
   DocList result;
   for (const v1::Query& child : node.queries()) {
@@ -383,6 +424,7 @@ absl::StatusOr<DocList> QueryMatcher::EvalPrefix(const std::string& prefix_text,
 
 DocList QueryMatcher::Finish(LeafMatches leaf, DocList docs, bool negated) {
   leaf.documents = docs.size();
+  leaf.ordinal = leaves_++;
   if (!negated && !docs.empty()) scored_.push_back(std::move(leaf));
   return docs;
 }

@@ -34,6 +34,7 @@ struct FieldMatches {
 struct LeafMatches {
   std::vector<FieldMatches> fields;
   size_t documents = 0;  // in any field: the leaf's document frequency
+  size_t ordinal = 0;    // the leaf's number in the tree, in evaluation order, from 0
 };
 
 // The term prefixes a prefix query matches, in the index's analysed (stemmed) form: the folded
@@ -56,6 +57,11 @@ class QueryMatcher {
   // Errors: INVALID_ARGUMENT (a prefix matches too many words), CANCELLED, INTERNAL (unreadable
   // postings).
   absl::StatusOr<DocList> Match(const v1::Query& query) { return Eval(query, false); }
+
+  // The document frequency of every leaf of a validated tree, by ordinal (0 for negated leaves),
+  // without combining the leaves: the statistics a search over several shards sums.
+  // Errors: as Match.
+  absl::StatusOr<std::vector<int64_t>> LeafDocumentCounts(const v1::Query& query);
 
   // Leaves not under a none_of, in evaluation order, with at least one match.
   const std::vector<LeafMatches>& scored_leaves() const { return scored_; }
@@ -83,12 +89,15 @@ class QueryMatcher {
                                       const DocList& candidates, std::vector<uint32_t>* offsets,
                                       std::vector<uint32_t>* positions, DocList* found = nullptr);
   DocList Finish(LeafMatches leaf, DocList docs, bool negated);
+  // Evaluates the positive leaves under `query` alone, counting the negated ones.
+  absl::Status EvalLeaves(const v1::Query& query, bool negated);
 
   const PostingSource& postings_;
   const uint32_t doc_limit_;
   absl::FunctionRef<bool()> cancelled_;
   std::vector<LeafMatches> scored_;
   text::HighlightTerms highlight_;
+  size_t leaves_ = 0;  // evaluated so far
 };
 
 }  // namespace newsdb::storage

@@ -121,6 +121,12 @@ class SearchIndex {
                                            absl::FunctionRef<bool()> cancelled) const
       ABSL_LOCKS_EXCLUDED(mutex_);
 
+  // BM25's statistics of this shard for the request's query, at its snapshot (or now).
+  // Errors: as Search.
+  absl::StatusOr<v1::SearchStatistics> Statistics(const v1::SearchShardRequest& request,
+                                                  absl::FunctionRef<bool()> cancelled) const
+      ABSL_LOCKS_EXCLUDED(mutex_);
+
   int64_t documents() const ABSL_LOCKS_EXCLUDED(mutex_);
 
  private:

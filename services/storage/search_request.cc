@@ -1,6 +1,7 @@
 #include "services/storage/search_request.h"
 
 #include <algorithm>
+#include <limits>
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
@@ -45,6 +46,7 @@ void PlanFacets(const v1::SearchShardRequest& request, SearchPlan& plan,
           {absl::StrCat("facets[", i, "].top"), absl::StrCat("must be in 0..", kMaxFacetTop)});
     }
     if (facet.top() > 0) planned.top = static_cast<size_t>(facet.top());
+    if (request.all_facet_buckets()) planned.top = std::numeric_limits<size_t>::max();
     const std::string zone = facet.time_zone().empty() ? kDefaultFacetZone : facet.time_zone();
     if (!absl::LoadTimeZone(zone, &planned.zone)) {
       violations.push_back({absl::StrCat("facets[", i, "].time_zone"),
@@ -76,6 +78,25 @@ absl::StatusOr<SearchPlan> PlanSearch(const v1::SearchShardRequest& request) {
     const std::optional<article::ArticleId> id = article::CheckArticleId(
         std::string_view(after.id().data(), after.id().size()), "after.id", violations);
     if (id) plan.after = SortKey{after.score(), after.published_seconds(), after.views(), *id};
+  }
+  if (request.has_statistics()) {
+    const v1::SearchStatistics& statistics = request.statistics();
+    if (statistics.documents() < 0 || statistics.title_length_sum() < 0 ||
+        statistics.body_length_sum() < 0 || statistics.credit_length_sum() < 0) {
+      violations.push_back({"statistics", "counts must not be negative"});
+    }
+    CollectionStats& stats = plan.statistics.emplace();
+    stats.documents = static_cast<double>(statistics.documents());
+    stats.length_sums = {statistics.title_length_sum(), statistics.body_length_sum(),
+                         statistics.credit_length_sum()};
+    for (int i = 0; i < statistics.leaf_documents_size(); ++i) {
+      const int64_t frequency = statistics.leaf_documents(i);
+      if (frequency < 0 || frequency > statistics.documents()) {
+        violations.push_back({absl::StrCat("statistics.leaf_documents[", i, "]"),
+                              "must be in 0..statistics.documents"});
+      }
+      stats.leaf_documents.push_back(frequency);
+    }
   }
   if (!violations.empty()) return status::InvalidFieldsError(violations);
   return plan;

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "newsdb/v1/search.pb.h"
 #include "newsdb/v1/storage_service.pb.h"
+#include "services/storage/bm25_scorer.h"
 #include "services/storage/top_k_collector.h"
 
 namespace newsdb::storage {
@@ -42,6 +43,8 @@ struct SearchPlan {
     absl::TimeZone zone;            // calendar facets
   };
   std::vector<Facet> facets;
+  // BM25's collection statistics summed over every shard; unset: this shard's own.
+  std::optional<CollectionStats> statistics;
 
   bool filters_values() const {
     return start_seconds || end_seconds || min_views || max_views || !credits.empty();
@@ -49,7 +52,7 @@ struct SearchPlan {
 };
 
 // Errors: INVALID_ARGUMENT with a field violation for every bad field (query tree, limit,
-// filter.published, filter.views, sort, facets[i].kind/top/time_zone, after.id).
+// filter.published, filter.views, sort, facets[i].kind/top/time_zone, after.id, statistics).
 absl::StatusOr<SearchPlan> PlanSearch(const v1::SearchShardRequest& request);
 
 }  // namespace newsdb::storage

@@ -166,8 +166,9 @@ absl::StatusOr<IndexSearchResult> SearchShard(const SearchView& view, const Sear
   matches = FilterByValues(plan, values, std::move(matches));
   if (cancelled()) return absl::CancelledError("search cancelled");
 
-  const Bm25Scorer scorer({static_cast<double>(values.doc_limit()), values.length_sums()}, values,
-                          matcher.scored_leaves());
+  const Bm25Scorer scorer(plan.statistics.value_or(CollectionStats{
+                              static_cast<double>(values.doc_limit()), values.length_sums(), {}}),
+                          values, matcher.scored_leaves());
   size_t after_cursor = 0;
   NEWSDB_ASSIGN_OR_RETURN(std::vector<TopKCollector::Hit> top,
                           CollectTop(plan, values, scorer, matches, cancelled, &after_cursor));
@@ -188,6 +189,22 @@ absl::StatusOr<IndexSearchResult> SearchShard(const SearchView& view, const Sear
   result.total_hits = static_cast<int64_t>(matches.size());
   result.facets = CollectFacets(plan, values, matches);
   return result;
+}
+
+absl::StatusOr<v1::SearchStatistics> CollectStatistics(const SearchView& view,
+                                                       const v1::Query& query,
+                                                       absl::FunctionRef<bool()> cancelled) {
+  QueryMatcher matcher(view.postings, view.values.doc_limit(), cancelled);
+  NEWSDB_ASSIGN_OR_RETURN(std::vector<int64_t> leaf_documents, matcher.LeafDocumentCounts(query));
+  v1::SearchStatistics statistics;
+  *statistics.mutable_snapshot() = view.snapshot;
+  statistics.set_documents(view.values.doc_limit());
+  const FieldLengths sums = view.values.length_sums();
+  statistics.set_title_length_sum(sums.title);
+  statistics.set_body_length_sum(sums.body);
+  statistics.set_credit_length_sum(sums.credit);
+  for (int64_t frequency : leaf_documents) statistics.add_leaf_documents(frequency);
+  return statistics;
 }
 
 }  // namespace newsdb::storage

@@ -44,6 +44,13 @@ struct IndexSearchResult {
 absl::StatusOr<IndexSearchResult> SearchShard(const SearchView& view, const SearchPlan& plan,
                                               absl::FunctionRef<bool()> cancelled);
 
+// BM25's collection statistics of `view` for a validated `query`: what a search over several
+// shards sums and passes back in the plan's `statistics`.
+// Errors: as SearchShard.
+absl::StatusOr<v1::SearchStatistics> CollectStatistics(const SearchView& view,
+                                                       const v1::Query& query,
+                                                       absl::FunctionRef<bool()> cancelled);
+
 }  // namespace newsdb::storage
 
 #endif  // NEWSDB_SERVICES_STORAGE_SHARD_SEARCHER_H_

@@ -1,7 +1,9 @@
 #include "services/storage/storage_service.h"
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/article/request_fields.h"
+#include "common/article/shard.h"
 #include "common/status/grpc_status.h"
 #include "common/time/timestamp.h"
 
@@ -29,11 +31,42 @@ absl::StatusOr<ScanOptions> ToScanOptions(const v1::ScanArticlesRequest& request
   return options;
 }
 
+// FAILED_PRECONDITION unless `expected` is unset or names `shard`: a caller that routes by a
+// shard list in another order, or with another count, must not read or write here.
+grpc::Status CheckExpectedShard(const article::ShardPlacement& shard, bool has_expected,
+                                const v1::ShardPlacement& expected) {
+  if (!has_expected || (expected.index() == shard.index && expected.count() == shard.count)) {
+    return grpc::Status::OK;
+  }
+  return status::ToGrpcStatus(absl::FailedPreconditionError(
+      absl::StrCat("this storage process is shard ", article::FormatShardPlacement(shard),
+                   "; the caller expected shard ", expected.index(), "/", expected.count(),
+                   " (check the order and count of its --storage list)")));
+}
+
+// A search's deadline and cancellation, polled by the index.
+struct SearchDeadline {
+  explicit SearchDeadline(grpc::ServerContext* server_context)
+      : context(server_context), deadline(absl::FromChrono(server_context->deadline())) {}
+  bool operator()() const {
+    passed = absl::Now() > deadline;
+    return passed || context->IsCancelled();
+  }
+  grpc::ServerContext* context;
+  absl::Time deadline;
+  mutable bool passed = false;
+};
+
 }  // namespace
 
 grpc::Status StorageServiceImpl::PutArticles(grpc::ServerContext* /*context*/,
                                              const v1::PutArticlesRequest* request,
                                              v1::PutArticlesResponse* response) {
+  if (grpc::Status placed =
+          CheckExpectedShard(store_.shard(), request->has_shard(), request->shard());
+      !placed.ok()) {
+    return placed;
+  }
   absl::StatusOr<ArticleStore::PutReply> reply =
       store_.Put(request->articles(), request->request_id());
   if (!reply.ok()) return status::ToGrpcStatus(reply.status());
@@ -54,6 +87,11 @@ grpc::Status StorageServiceImpl::GetArticle(grpc::ServerContext* /*context*/,
 grpc::Status StorageServiceImpl::ScanArticles(grpc::ServerContext* context,
                                               const v1::ScanArticlesRequest* request,
                                               grpc::ServerWriter<v1::Article>* writer) {
+  if (grpc::Status placed =
+          CheckExpectedShard(store_.shard(), request->has_shard(), request->shard());
+      !placed.ok()) {
+    return placed;
+  }
   absl::StatusOr<ScanOptions> options = ToScanOptions(*request);
   if (!options.ok()) return status::ToGrpcStatus(options.status());
   bool cancelled = false;
@@ -71,19 +109,49 @@ grpc::Status StorageServiceImpl::ScanArticles(grpc::ServerContext* context,
 grpc::Status StorageServiceImpl::SearchShard(grpc::ServerContext* context,
                                              const v1::SearchShardRequest* request,
                                              v1::SearchShardResponse* response) {
-  const absl::Time deadline = absl::FromChrono(context->deadline());
-  bool deadline_passed = false;
-  absl::StatusOr<v1::SearchShardResponse> found = store_.Search(*request, [&] {
-    deadline_passed = absl::Now() > deadline;
-    return deadline_passed || context->IsCancelled();
-  });
+  if (grpc::Status placed =
+          CheckExpectedShard(store_.shard(), request->has_shard(), request->shard());
+      !placed.ok()) {
+    return placed;
+  }
+  SearchDeadline cancelled(context);
+  absl::StatusOr<v1::SearchShardResponse> found = store_.Search(*request, cancelled);
   if (!found.ok()) {
-    if (deadline_passed) {
+    if (cancelled.passed) {
       return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "search ran past the deadline");
     }
     return status::ToGrpcStatus(found.status());
   }
   *response = *std::move(found);
+  return grpc::Status::OK;
+}
+
+grpc::Status StorageServiceImpl::GetSearchStatistics(grpc::ServerContext* context,
+                                                     const v1::SearchShardRequest* request,
+                                                     v1::SearchStatistics* response) {
+  if (grpc::Status placed =
+          CheckExpectedShard(store_.shard(), request->has_shard(), request->shard());
+      !placed.ok()) {
+    return placed;
+  }
+  SearchDeadline cancelled(context);
+  absl::StatusOr<v1::SearchStatistics> statistics = store_.Statistics(*request, cancelled);
+  if (!statistics.ok()) {
+    if (cancelled.passed) {
+      return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "search ran past the deadline");
+    }
+    return status::ToGrpcStatus(statistics.status());
+  }
+  *response = *std::move(statistics);
+  return grpc::Status::OK;
+}
+
+grpc::Status StorageServiceImpl::GetShardInfo(grpc::ServerContext* /*context*/,
+                                              const v1::GetShardInfoRequest* /*request*/,
+                                              v1::ShardInfo* response) {
+  response->mutable_shard()->set_index(store_.shard().index);
+  response->mutable_shard()->set_count(store_.shard().count);
+  response->set_documents(store_.documents());
   return grpc::Status::OK;
 }
 

@@ -20,6 +20,11 @@ class StorageServiceImpl final : public v1::StorageService::Service {
                             grpc::ServerWriter<v1::Article>* writer) override;
   grpc::Status SearchShard(grpc::ServerContext* context, const v1::SearchShardRequest* request,
                            v1::SearchShardResponse* response) override;
+  grpc::Status GetSearchStatistics(grpc::ServerContext* context,
+                                   const v1::SearchShardRequest* request,
+                                   v1::SearchStatistics* response) override;
+  grpc::Status GetShardInfo(grpc::ServerContext* context, const v1::GetShardInfoRequest* request,
+                            v1::ShardInfo* response) override;
 
  private:
   ArticleStore& store_;

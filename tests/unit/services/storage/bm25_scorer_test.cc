@@ -49,7 +49,7 @@ TEST_F(Bm25ScorerTest, ALeafScoresEachFieldWithItsLengthAndWeight) {
                  Field(IndexField::kCredit, {2}, {1})};
   leaf.documents = 2;
   const std::vector<LeafMatches> leaves = {leaf};
-  const Bm25Scorer scorer({4, values.length_sums()}, values, leaves);
+  const Bm25Scorer scorer({4, values.length_sums(), {}}, values, leaves);
   // Averages: title 20/4 = 5, body 1000/4 = 250, credit 4/4 = 1.
   auto part = [](double tf, double length, double average, double weight) {
     return weight * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / average));
@@ -58,6 +58,25 @@ TEST_F(Bm25ScorerTest, ALeafScoresEachFieldWithItsLengthAndWeight) {
   EXPECT_DOUBLE_EQ(scorer.LeafScore(0, 0), idf * (part(1, 4, 5, 2.5) + part(3, 100, 250, 1)));
   EXPECT_DOUBLE_EQ(scorer.LeafScore(0, 2), idf * (part(2, 200, 250, 1) + part(1, 2, 1, 0.5)));
   EXPECT_EQ(scorer.LeafScore(0, 1), 0);
+}
+
+TEST_F(Bm25ScorerTest, StatisticsOfAllShardsReplaceTheLocalOnes) {
+  // A shard of a larger collection scores with the collection's documents, lengths and
+  // frequencies (summed over the shards), taken by the leaf's ordinal in the tree.
+  const DocValuesView values = store_.Capture(4, 1);
+  LeafMatches leaf;
+  leaf.fields = {Field(IndexField::kBody, {0, 2}, {3, 2})};
+  leaf.documents = 2;
+  leaf.ordinal = 1;
+  const std::vector<LeafMatches> leaves = {leaf};
+  const Bm25Scorer global({40, {200, 5000, 40}, {7, 30}}, values, leaves);
+  auto part = [](double tf, double length, double average) {
+    return tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / average));
+  };
+  // Body average 5000/40 = 125; idf from 30 of 40 documents (ordinal 1), not 2 of 4.
+  EXPECT_DOUBLE_EQ(global.LeafScore(0, 0), Bm25Scorer::Idf(40, 30) * part(3, 100, 125));
+  const Bm25Scorer local({4, values.length_sums(), {}}, values, leaves);
+  EXPECT_DOUBLE_EQ(local.LeafScore(0, 0), Bm25Scorer::Idf(4, 2) * part(3, 100, 250));
 }
 
 TEST_F(Bm25ScorerTest, ScoringAllAtOnceGivesTheSameBitsAsOneByOne) {
@@ -70,7 +89,7 @@ TEST_F(Bm25ScorerTest, ScoringAllAtOnceGivesTheSameBitsAsOneByOne) {
   b.fields = {Field(IndexField::kTitle, {1, 2}, {1, 1}), Field(IndexField::kBody, {1}, {2})};
   b.documents = 2;
   const std::vector<LeafMatches> leaves = {a, b};
-  const Bm25Scorer scorer({4, values.length_sums()}, values, leaves);
+  const Bm25Scorer scorer({4, values.length_sums(), {}}, values, leaves);
   const DocList docs = {0, 1, 2, 3};
   const std::vector<double> all = scorer.ScoreAll(docs);
   ASSERT_EQ(all.size(), 4u);
@@ -115,7 +134,7 @@ TEST(Bm25ListBoundTest, NoDocumentScoresAboveTheBoundsOfTheListsHoldingIt) {
   const std::vector<LeafMatches> leaves = {RandomLeaf(random, kDocuments, 0.5, 9),
                                            RandomLeaf(random, kDocuments, 0.02, 3),
                                            RandomLeaf(random, kDocuments, 0.2, 30)};
-  const Bm25Scorer scorer({kDocuments, values.length_sums()}, values, leaves);
+  const Bm25Scorer scorer({kDocuments, values.length_sums(), {}}, values, leaves);
   const std::vector<Bm25Scorer::ListBound> bounds = scorer.ListBounds();
   ASSERT_EQ(bounds.size(), 9u);  // three fields of three leaves
   for (size_t j = 1; j < bounds.size(); ++j) EXPECT_GE(bounds[j - 1].bound, bounds[j].bound);
@@ -149,7 +168,7 @@ TEST(Bm25ScorerSliceTest, ScoringASliceGivesTheBitsOfScoringAll) {
   // Lists long enough that the norms come from tables.
   const std::vector<LeafMatches> leaves = {RandomLeaf(random, kDocuments, 0.6, 5),
                                            RandomLeaf(random, kDocuments, 0.1, 2)};
-  const Bm25Scorer scorer({kDocuments, values.length_sums()}, values, leaves);
+  const Bm25Scorer scorer({kDocuments, values.length_sums(), {}}, values, leaves);
   DocList docs;
   for (uint32_t doc = 0; doc < kDocuments; doc += 3) docs.push_back(doc);
   const std::vector<double> all = scorer.ScoreAll(docs);
