@@ -7,6 +7,7 @@
 #define NEWSDB_COMMON_ARTICLE_SHARD_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -34,6 +35,13 @@ absl::StatusOr<ShardPlacement> ParseShardPlacement(absl::string_view text);
 
 // "I/N".
 std::string FormatShardPlacement(const ShardPlacement& placement);
+
+// The addresses of the storage shards, in shard order, from a --storage flag: either a comma
+// separated list "HOST:PORT,HOST:PORT,..." (then `count`, if not 0, must be its length), or one
+// address with "{shard}" in it, expanded for shards 0..count-1 (count >= 1), e.g. the pod names
+// of a Kubernetes StatefulSet: "newsdb-storage-{shard}.newsdb-storage:7001".
+// Errors: INVALID_ARGUMENT saying what is wrong.
+absl::StatusOr<std::vector<std::string>> ExpandShardAddresses(absl::string_view list, int count);
 
 // The shard of `id` among `count` shards (count >= 1).
 inline int ShardOf(ArticleId id, int count) {

@@ -18,7 +18,7 @@
 
 namespace newsdb::query {
 
-inline constexpr int kPageTokenVersion = 1;
+inline constexpr int kPageTokenVersion = 2;
 
 // Fingerprint of every field of `request` but `page_size` and `page_token`.
 uint64_t RequestFingerprint(const google::protobuf::Message& request);

@@ -1,25 +1,17 @@
 #ifndef NEWSDB_SERVICES_QUERY_QUERY_SERVICE_H_
 #define NEWSDB_SERVICES_QUERY_QUERY_SERVICE_H_
 
-// gRPC adapter of newsdb.v1.QueryService, answering from a storage shard through its generated
-// stub. Thread-safe.
+// gRPC adapter of newsdb.v1.QueryService over the fan-out to the storage shards (fan_out.h),
+// which it does not own. Thread-safe.
 
-#include <memory>
-
-#include "grpcpp/channel.h"
 #include "newsdb/v1/query_service.grpc.pb.h"
-#include "newsdb/v1/storage_service.grpc.pb.h"
+#include "services/query/fan_out.h"
 
 namespace newsdb::query {
 
-inline constexpr int kDefaultPageSize = 50;
-inline constexpr int kMaxPageSize = 1000;
-inline constexpr int kDefaultSearchPageSize = 20;
-inline constexpr int kMaxSearchPageSize = 100;
-
 class QueryServiceImpl final : public v1::QueryService::Service {
  public:
-  explicit QueryServiceImpl(const std::shared_ptr<grpc::Channel>& storage);
+  explicit QueryServiceImpl(FanOut& shards) : shards_(shards) {}
 
   grpc::Status GetArticle(grpc::ServerContext* context, const v1::GetArticleRequest* request,
                           v1::Article* response) override;
@@ -29,7 +21,7 @@ class QueryServiceImpl final : public v1::QueryService::Service {
                       v1::SearchResponse* response) override;
 
  private:
-  std::unique_ptr<v1::StorageService::Stub> storage_;
+  FanOut& shards_;
 };
 
 }  // namespace newsdb::query

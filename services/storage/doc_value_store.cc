@@ -46,6 +46,17 @@ int64_t PublicationHistogram::Count(int64_t first_quarter, int64_t end_quarter) 
   return total;
 }
 
+std::vector<int64_t> PublicationHistogram::Quarters(int64_t first_quarter,
+                                                    int64_t end_quarter) const {
+  sync::ReaderMutexLock lock(&mutex_);
+  std::vector<int64_t> quarters;
+  for (auto it = counts_.lower_bound(first_quarter); it != counts_.end() && it->first < end_quarter;
+       ++it) {
+    if (it->second > 0) quarters.push_back(it->first);
+  }
+  return quarters;
+}
+
 WindowBounds WindowBounds::Of(const DocValues& values) {
   return {values.published_seconds, values.published_seconds, values.views,
           values.title_length,      values.body_length,       values.credit_length};

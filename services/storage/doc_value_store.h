@@ -69,6 +69,9 @@ class PublicationHistogram {
   void Move(int64_t from_seconds, int64_t to_seconds) ABSL_LOCKS_EXCLUDED(mutex_);
   // Documents in quarter hours [first_quarter, end_quarter).
   int64_t Count(int64_t first_quarter, int64_t end_quarter) const ABSL_LOCKS_EXCLUDED(mutex_);
+  // The quarter hours in [first_quarter, end_quarter) with documents, in order.
+  std::vector<int64_t> Quarters(int64_t first_quarter, int64_t end_quarter) const
+      ABSL_LOCKS_EXCLUDED(mutex_);
 
  private:
   mutable sync::Mutex mutex_;

@@ -32,7 +32,7 @@ class CreditFacetCollector {
 
 // Matches per local day (FACET_KIND_DAY) or month (FACET_KIND_MONTH) of publication in `zone`,
 // in calendar order, each with the shard's total articles of that day or month (`totals`, which
-// must outlive the collector). Buckets without matches are left out.
+// must outlive the collector). Buckets without matches are left out (see IncludeEmptyBuckets).
 class CalendarFacetCollector {
  public:
   CalendarFacetCollector(v1::FacetKind kind, absl::TimeZone zone,
@@ -41,6 +41,14 @@ class CalendarFacetCollector {
   // minutes, so a quarter hour lies in one local day); Result converts each quarter once.
   void Collect(int64_t published_seconds) {
     ++per_quarter_[PublicationHistogram::QuarterOf(published_seconds)];
+  }
+  // Also returns the buckets without matches (count 0) that hold articles published in quarter
+  // hours [first_quarter, end_quarter): a merger of several shards' buckets needs every shard's
+  // total of each bucket that any shard matched in.
+  void IncludeEmptyBuckets(int64_t first_quarter, int64_t end_quarter) {
+    for (int64_t quarter : totals_.Quarters(first_quarter, end_quarter)) {
+      per_quarter_.try_emplace(quarter, 0);
+    }
   }
   v1::FacetResult Result() const;
 

@@ -73,6 +73,7 @@ absl::StatusOr<SearchPlan> PlanSearch(const v1::SearchShardRequest& request) {
   if (!v1::SearchSort_IsValid(request.sort())) violations.push_back({"sort", "unknown value"});
   if (request.sort() != v1::SEARCH_SORT_UNSPECIFIED) plan.sort = request.sort();
   PlanFacets(request, plan, violations);
+  plan.all_facet_buckets = request.all_facet_buckets();
   if (request.has_after()) {
     const v1::SearchPosition& after = request.after();
     const std::optional<article::ArticleId> id = article::CheckArticleId(

@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/search/facets.h"
 #include "newsdb/v1/search.pb.h"
 #include "newsdb/v1/storage_service.pb.h"
 #include "services/storage/bm25_scorer.h"
@@ -21,9 +22,9 @@
 namespace newsdb::storage {
 
 inline constexpr int kMaxSearchLimit = 1000;
-inline constexpr int kDefaultFacetTop = 10;
-inline constexpr int kMaxFacetTop = 100;
-inline constexpr char kDefaultFacetZone[] = "Asia/Almaty";
+using search::kDefaultFacetTop;
+using search::kDefaultFacetZone;
+using search::kMaxFacetTop;
 
 // Refers to the request's query: the request must outlive the plan.
 struct SearchPlan {
@@ -43,6 +44,8 @@ struct SearchPlan {
     absl::TimeZone zone;            // calendar facets
   };
   std::vector<Facet> facets;
+  // Every credit with a match, and calendar buckets without matches too (for a merger).
+  bool all_facet_buckets = false;
   // BM25's collection statistics summed over every shard; unset: this shard's own.
   std::optional<CollectionStats> statistics;
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <limits>
 #include <optional>
 #include <utility>
 
@@ -151,6 +152,13 @@ std::vector<v1::FacetResult> CollectFacets(const SearchPlan& plan, const DocValu
     }
     CalendarFacetCollector calendar(facet.kind, facet.zone, values.histogram());
     for (uint32_t doc : matches) calendar.Collect(values.published_seconds(doc));
+    if (plan.all_facet_buckets) {
+      calendar.IncludeEmptyBuckets(
+          plan.start_seconds ? PublicationHistogram::QuarterOf(*plan.start_seconds)
+                             : std::numeric_limits<int64_t>::min(),
+          plan.end_seconds ? PublicationHistogram::QuarterOf(*plan.end_seconds - 1) + 1
+                           : std::numeric_limits<int64_t>::max());
+    }
     facets.push_back(calendar.Result());
   }
   return facets;

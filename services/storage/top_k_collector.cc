@@ -5,25 +5,6 @@
 
 namespace newsdb::storage {
 
-bool Before(v1::SearchSort sort, const SortKey& a, const SortKey& b) {
-  switch (sort) {
-    case v1::SEARCH_SORT_NEWEST:
-      if (a.published != b.published) return a.published > b.published;
-      return a.id > b.id;
-    case v1::SEARCH_SORT_OLDEST:
-      if (a.published != b.published) return a.published < b.published;
-      return a.id < b.id;
-    case v1::SEARCH_SORT_MOST_VIEWED:
-      if (a.views != b.views) return a.views > b.views;
-      if (a.published != b.published) return a.published > b.published;
-      return a.id > b.id;
-    default:
-      if (a.score != b.score) return a.score > b.score;
-      if (a.published != b.published) return a.published > b.published;
-      return a.id > b.id;
-  }
-}
-
 TopKCollector::TopKCollector(v1::SearchSort sort, size_t limit, std::optional<SortKey> after)
     : sort_(sort), limit_(std::max<size_t>(limit, 1)), after_(after) {
   heap_.reserve(limit_ + 1);

@@ -10,37 +10,14 @@
 #include <optional>
 #include <vector>
 
-#include "common/article/article_id.h"
+#include "common/search/sort_order.h"
 #include "newsdb/v1/search.pb.h"
 
 namespace newsdb::storage {
 
-// Where a document falls in a sort order. Unused members (score when not by relevance, views when
-// not by views) are 0. Ids break every tie, so no two documents compare equal.
-struct SortKey {
-  double score = 0;
-  int64_t published = 0;
-  int64_t views = 0;
-  article::ArticleId id = 0;
-};
-
-// True if `a` comes before `b` in `sort` (SEARCH_SORT_UNSPECIFIED is relevance).
-bool Before(v1::SearchSort sort, const SortKey& a, const SortKey& b);
-
-// True if `a`'s first sort value (score, publication second, or views; the rest ignored) comes
-// strictly before `b`'s in `sort`.
-inline bool PrimaryBefore(v1::SearchSort sort, const SortKey& a, const SortKey& b) {
-  switch (sort) {
-    case v1::SEARCH_SORT_NEWEST:
-      return a.published > b.published;
-    case v1::SEARCH_SORT_OLDEST:
-      return a.published < b.published;
-    case v1::SEARCH_SORT_MOST_VIEWED:
-      return a.views > b.views;
-    default:
-      return a.score > b.score;
-  }
-}
+using search::Before;
+using search::PrimaryBefore;
+using search::SortKey;
 
 class TopKCollector {
  public:

@@ -23,6 +23,7 @@ GRPC_ALLOWED = {
     "services/ingest/ingest_service.h", "services/ingest/ingest_service.cc",
     "services/ingest/publisher.h", "services/ingest/publisher.cc", "services/ingest/main.cc",
     "services/query/query_service.h", "services/query/query_service.cc", "services/query/main.cc",
+    "services/query/grpc_shard_client.h", "services/query/grpc_shard_client.cc",
     "common/status/grpc_status.h", "common/status/grpc_status.cc",
     "common/testing/in_process_server.h",
 }

@@ -2,8 +2,8 @@
 // ListArticles and a Search request.
 //
 // Invariants: never crashes; a refused token is INVALID_ARGUMENT with one BadRequest violation on
-// `page_token` that never echoes the token; an accepted token has version 1 and the request's
-// fingerprint, and encoding it again gives a token that decodes to the same message.
+// `page_token` that never echoes the token; an accepted token has the current version and the
+// request's fingerprint, and encoding it again gives a token that decodes to the same message.
 #include <cstddef>
 #include <cstdint>
 #include <string>

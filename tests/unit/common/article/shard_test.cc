@@ -1,5 +1,7 @@
 #include "common/article/shard.h"
 
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -24,6 +26,25 @@ TEST(ShardPlacementTest, RejectsWhatIsNotAPlacement) {
     EXPECT_EQ(placement.status().code(), absl::StatusCode::kInvalidArgument) << text;
   }
   EXPECT_NE(ParseShardPlacement("3/3").status().message().find("0..2"), absl::string_view::npos);
+}
+
+TEST(ExpandShardAddressesTest, ListsAndPatterns) {
+  EXPECT_EQ(*ExpandShardAddresses("127.0.0.1:7001", 0), std::vector<std::string>{"127.0.0.1:7001"});
+  EXPECT_EQ(*ExpandShardAddresses("a:1, b:2,c:3", 3),
+            (std::vector<std::string>{"a:1", "b:2", "c:3"}));
+  EXPECT_EQ(*ExpandShardAddresses("newsdb-storage-{shard}.newsdb-storage:7001", 2),
+            (std::vector<std::string>{"newsdb-storage-0.newsdb-storage:7001",
+                                      "newsdb-storage-1.newsdb-storage:7001"}));
+  for (auto [list, count] : std::vector<std::pair<const char*, int>>{{"", 0},
+                                                                     {"a:1,,b:2", 0},
+                                                                     {"a:1,b:2", 3},
+                                                                     {"s-{shard}:1", 0},
+                                                                     {"s-{shard}:1,b:2", 2},
+                                                                     {"a:1", -1},
+                                                                     {"a:1", 2000}}) {
+    EXPECT_EQ(ExpandShardAddresses(list, count).status().code(), absl::StatusCode::kInvalidArgument)
+        << list << " " << count;
+  }
 }
 
 TEST(ShardOfTest, SpreadsRealIdsEvenly) {
