@@ -52,17 +52,17 @@ std::vector<absl::StatusOr<Response>> CallShards(
     const FanOutOptions& options, Clock& clock, const StartCall<Response>& start,
     const std::function<bool(const absl::Status&)>& stop_early) {
   std::vector<absl::StatusOr<Response>> final(shard_count, absl::UnknownError("not called"));
-  std::vector<int> todo = shards;
+  std::vector<int> calling = shards;
   absl::Duration backoff = options.first_backoff;
-  for (int attempt = 1; !todo.empty(); ++attempt) {
+  for (int attempt = 1; !calling.empty(); ++attempt) {
     auto round = std::make_shared<Round<Response>>();
     {
       absl::MutexLock lock(&round->mutex);
-      round->pending = static_cast<int>(todo.size());
+      round->pending = static_cast<int>(calling.size());
       round->results.resize(shard_count);
     }
     std::vector<std::unique_ptr<ShardCall>> calls;
-    for (int shard : todo) {
+    for (int shard : calling) {
       const bool may_retry = attempt < options.attempts;
       calls.push_back(
           start(shard, [round, shard, may_retry, &stop_early](absl::StatusOr<Response> result) {
@@ -96,7 +96,7 @@ std::vector<absl::StatusOr<Response>> CallShards(
     std::vector<int> retry;
     {
       absl::MutexLock lock(&round->mutex);
-      for (int shard : todo) {
+      for (int shard : calling) {
         absl::StatusOr<Response>& result = *round->results[shard];
         if (!result.ok() && result.status().code() == absl::StatusCode::kUnavailable &&
             attempt < options.attempts && !round->stop && !scope.cancelled() &&
@@ -110,7 +110,7 @@ std::vector<absl::StatusOr<Response>> CallShards(
       clock.SleepFor(backoff);
       backoff *= 2;
     }
-    todo = std::move(retry);
+    calling = std::move(retry);
   }
   return final;
 }

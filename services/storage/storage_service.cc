@@ -57,6 +57,27 @@ struct SearchDeadline {
   mutable bool passed = false;
 };
 
+// A call that searches the index: the expected shard checked, `run` given the call's deadline
+// and cancellation to poll, and a search stopped by the deadline reported as DEADLINE_EXCEEDED.
+template <typename Response, typename Run>
+grpc::Status RunSearch(grpc::ServerContext* context, const article::ShardPlacement& shard,
+                       const v1::SearchShardRequest& request, Response* response, Run run) {
+  if (grpc::Status placed = CheckExpectedShard(shard, request.has_shard(), request.shard());
+      !placed.ok()) {
+    return placed;
+  }
+  SearchDeadline cancelled(context);
+  absl::StatusOr<Response> result = run(cancelled);
+  if (!result.ok()) {
+    if (cancelled.passed) {
+      return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "search ran past the deadline");
+    }
+    return status::ToGrpcStatus(result.status());
+  }
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
 }  // namespace
 
 grpc::Status StorageServiceImpl::PutArticles(grpc::ServerContext* /*context*/,
@@ -109,41 +130,17 @@ grpc::Status StorageServiceImpl::ScanArticles(grpc::ServerContext* context,
 grpc::Status StorageServiceImpl::SearchShard(grpc::ServerContext* context,
                                              const v1::SearchShardRequest* request,
                                              v1::SearchShardResponse* response) {
-  if (grpc::Status placed =
-          CheckExpectedShard(store_.shard(), request->has_shard(), request->shard());
-      !placed.ok()) {
-    return placed;
-  }
-  SearchDeadline cancelled(context);
-  absl::StatusOr<v1::SearchShardResponse> found = store_.Search(*request, cancelled);
-  if (!found.ok()) {
-    if (cancelled.passed) {
-      return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "search ran past the deadline");
-    }
-    return status::ToGrpcStatus(found.status());
-  }
-  *response = *std::move(found);
-  return grpc::Status::OK;
+  return RunSearch(
+      context, store_.shard(), *request, response,
+      [&](const SearchDeadline& cancelled) { return store_.Search(*request, cancelled); });
 }
 
 grpc::Status StorageServiceImpl::GetSearchStatistics(grpc::ServerContext* context,
                                                      const v1::SearchShardRequest* request,
                                                      v1::SearchStatistics* response) {
-  if (grpc::Status placed =
-          CheckExpectedShard(store_.shard(), request->has_shard(), request->shard());
-      !placed.ok()) {
-    return placed;
-  }
-  SearchDeadline cancelled(context);
-  absl::StatusOr<v1::SearchStatistics> statistics = store_.Statistics(*request, cancelled);
-  if (!statistics.ok()) {
-    if (cancelled.passed) {
-      return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "search ran past the deadline");
-    }
-    return status::ToGrpcStatus(statistics.status());
-  }
-  *response = *std::move(statistics);
-  return grpc::Status::OK;
+  return RunSearch(
+      context, store_.shard(), *request, response,
+      [&](const SearchDeadline& cancelled) { return store_.Statistics(*request, cancelled); });
 }
 
 grpc::Status StorageServiceImpl::GetShardInfo(grpc::ServerContext* /*context*/,
